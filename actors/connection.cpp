@@ -1,0 +1,270 @@
+// The acceptor and the connection actors.
+//
+// Each TCP connection is a CAF broker. It parses as many commands as a read
+// holds, runs the generic command check once per command, and routes it:
+//   - connection commands (PING, SELECT, HELLO, CLIENT ...) and keyless ones
+//     (TIME, CONFIG, COMMAND) run right here;
+//   - commands whose keys all live on one shard go to that shard; consecutive
+//     ones for the same shard travel as one Batch;
+//   - commands spanning shards, or needing all of them, go to the coordinator.
+// Every command takes a reply slot in request order; slots are written to
+// the socket strictly in order as they complete, however shards interleave.
+
+#include <deque>
+
+#include "actors/messages.hpp"
+#include "actors/server_runtime.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "engine/engine.hpp"
+#include "engine/errors.hpp"
+#include "protocol/request_parser.hpp"
+#include "spdlog/spdlog.h"
+
+namespace shardis {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kNoShard = SIZE_MAX;
+
+struct Slot {
+  bool done = false;
+  bool close_after = false;
+  std::string bytes;
+};
+
+struct ConnectionState {
+  ContextPtr ctx;
+  caf::io::connection_handle hdl;
+  protocol::RequestParser parser;
+  Session session;
+  std::deque<Slot> slots;
+  uint64_t first_seq = 0;  // seq of slots.front()
+  BatchPtr open;           // batch being filled, not yet sent
+  size_t open_shard = kNoShard;
+  std::vector<size_t> key_idx;
+  bool closing = false;  // no more commands are read
+  bool closed = false;   // the socket is closed and the actor done
+};
+
+using Self = caf::io::broker;
+
+// The slot for the next reply; consecutive replies that are ready at once
+// share one slot.
+Slot& ready_slot(ConnectionState& st) {
+  if (st.slots.empty() || !st.slots.back().done || st.slots.back().close_after) {
+    st.slots.emplace_back();
+    st.slots.back().done = true;
+  }
+  return st.slots.back();
+}
+
+uint64_t pending_slot(ConnectionState& st) {
+  st.slots.emplace_back();
+  return st.first_seq + st.slots.size() - 1;
+}
+
+void send_open(Self* self, ConnectionState& st) {
+  if (!st.open) return;
+  self->send(st.ctx->shard_actors[st.open_shard], exec_atom::value, std::move(st.open));
+  st.open.reset();
+  st.open_shard = kNoShard;
+}
+
+BatchPtr new_batch(Self* self, ConnectionState& st) {
+  auto b = std::make_shared<Batch>();
+  b->reply_to = caf::actor_cast<caf::actor>(self);
+  b->seq = pending_slot(st);
+  b->db = st.session.db;
+  b->resp = st.session.resp;
+  return b;
+}
+
+void close_connection(Self* self, ConnectionState& st) {
+  if (st.closed) return;
+  st.closed = st.closing = true;
+  st.ctx->clients->remove(st.session.id);
+  st.ctx->state->counters.connected_clients.fetch_sub(1, std::memory_order_relaxed);
+  self->flush(st.hdl);
+  self->close(st.hdl);
+  self->quit();
+}
+
+void write_ready(Self* self, ConnectionState& st) {
+  if (st.closed) return;
+  auto& out = self->wr_buf(st.hdl);
+  size_t written = 0;
+  bool close_after = false;
+  while (!st.slots.empty() && st.slots.front().done) {
+    Slot& s = st.slots.front();
+    out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+    written += s.bytes.size();
+    close_after = s.close_after;
+    st.slots.pop_front();
+    ++st.first_seq;
+    if (close_after) break;
+  }
+  if (written) {
+    st.ctx->state->counters.net_output_bytes.fetch_add(written, std::memory_order_relaxed);
+    self->flush(st.hdl);
+  }
+  if (close_after) close_connection(self, st);
+}
+
+void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
+  send_open(self, st);
+  Slot& slot = ready_slot(st);
+  protocol::ReplyWriter w(slot.bytes, st.session.resp);
+  ExecContext ctx{*st.ctx->state, *st.ctx->shards, st.session, w, st.ctx->state->clock.now_ms()};
+  dispatch(ctx, spec, args);
+  if (spec.flags & kCmdConnection) {
+    st.parser.set_auth_required(!st.session.authenticated);
+    st.ctx->clients->update(st.session);
+  }
+  if (st.session.close_after_reply) {
+    slot.close_after = true;
+    st.closing = true;
+  }
+}
+
+void handle_command(Self* self, ConnectionState& st, Args& args) {
+  st.session.last_interaction_ms = st.ctx->state->clock.now_ms();
+  std::string error;
+  const CommandSpec* spec = check_command(args, st.session, &error);
+  if (!spec) {
+    send_open(self, st);
+    protocol::ReplyWriter(ready_slot(st).bytes, st.session.resp).error(error);
+    st.ctx->state->counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    if (const CommandSpec* known = CommandTable::instance().find(args[0]); known && known->id >= 0)
+      st.ctx->state->command_stats[static_cast<size_t>(known->id)].rejected_calls.fetch_add(
+          1, std::memory_order_relaxed);
+    return;
+  }
+  st.session.last_command = spec->name;
+  CommandTable::key_indexes(*spec, args, &st.key_idx);
+  if ((spec->flags & kCmdConnection) || (st.key_idx.empty() && !(spec->flags & kCmdAllShards))) {
+    run_here(self, st, *spec, args);
+    return;
+  }
+  size_t shard = kNoShard;
+  bool multi = (spec->flags & kCmdAllShards) != 0;
+  for (size_t k : st.key_idx) {
+    const size_t s = st.ctx->shards->shard_of(args[k]);
+    if (shard != kNoShard && s != shard) multi = true;
+    shard = s;
+  }
+  if (multi) {
+    send_open(self, st);
+    BatchPtr b = new_batch(self, st);
+    b->specs.push_back(spec);
+    b->commands.push_back(std::move(args));
+    self->send(st.ctx->coordinator, exec_atom::value, std::move(b));
+    return;
+  }
+  if (!st.open || st.open_shard != shard) {
+    send_open(self, st);
+    st.open = new_batch(self, st);
+    st.open_shard = shard;
+  }
+  st.open->specs.push_back(spec);
+  st.open->commands.push_back(std::move(args));
+}
+
+void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
+  st.ctx->state->counters.net_input_bytes.fetch_add(len, std::memory_order_relaxed);
+  size_t off = 0;
+  while (off < len && !st.closing) {
+    size_t used = 0;
+    protocol::ParseStatus status = st.parser.feed(data + off, len - off, &used);
+    off += used;
+    if (status == protocol::ParseStatus::kNeedMore) break;
+    if (status == protocol::ParseStatus::kError) {
+      send_open(self, st);
+      Slot& slot = ready_slot(st);
+      protocol::ReplyWriter(slot.bytes, st.session.resp).error("ERR " + st.parser.error());
+      slot.close_after = true;
+      st.closing = true;
+      spdlog::info("Protocol error ({}) from client: id={} addr={}", st.parser.error(), st.session.id,
+                   st.session.addr);
+      break;
+    }
+    handle_command(self, st, st.parser.command());
+  }
+  send_open(self, st);
+  const int64_t limit = st.ctx->state->config.client_query_buffer_limit();
+  if (static_cast<int64_t>(st.parser.pending_bytes()) > limit) {
+    spdlog::warn("Closing client that reached max query buffer length: id={} addr={}", st.session.id,
+                 st.session.addr);
+    close_connection(self, st);
+    return;
+  }
+  write_ready(self, st);
+}
+
+caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, ContextPtr ctx) {
+  auto st = std::make_shared<ConnectionState>();
+  st->ctx = std::move(ctx);
+  st->hdl = hdl;
+  const ServerState& state = *st->ctx->state;
+  st->parser.set_max_bulk_len(state.config.proto_max_bulk_len());
+  Session& s = st->session;
+  s.id = st->ctx->next_client_id->fetch_add(1);
+  s.fd = static_cast<int>(hdl.id());
+  s.addr = self->remote_addr(hdl) + ":" + std::to_string(self->remote_port(hdl));
+  s.laddr = "127.0.0.1:" + std::to_string(state.tcp_port);
+  s.created_ms = s.last_interaction_ms = state.clock.now_ms();
+  s.authenticated = state.config.requirepass().empty();
+  st->parser.set_auth_required(!s.authenticated);
+  st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
+  self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
+  self->set_exit_handler([self, st](caf::exit_msg&) { close_connection(self, *st); });
+  return {
+      [self, st](const caf::io::new_data_msg& msg) {
+        on_data(self, *st, msg.buf.data(), msg.buf.size());
+      },
+      [self, st](done_atom, BatchPtr& b) {
+        if (b->seq < st->first_seq) return;
+        Slot& slot = st->slots[b->seq - st->first_seq];
+        slot.bytes = std::move(b->out);
+        slot.done = true;
+        write_ready(self, *st);
+      },
+      [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
+      [self, st](kill_atom) { close_connection(self, *st); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_acceptor(caf::actor_system& sys, ContextPtr ctx, const std::string& bind,
+                          uint16_t* port, std::string* error) {
+  auto doorman = sys.middleman().backend().new_tcp_doorman(*port, bind.c_str(), true);
+  if (!doorman) {
+    *error = sys.render(doorman.error());
+    return {};
+  }
+  caf::io::doorman_ptr ptr = std::move(*doorman);
+  *port = ptr->port();
+  return sys.middleman().spawn_broker([ptr, ctx](Self* self) mutable -> caf::behavior {
+    self->add_doorman(std::move(ptr));
+    return {
+        [self, ctx](const caf::io::new_connection_msg& msg) {
+          ServerState& state = *ctx->state;
+          state.counters.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+          if (static_cast<int64_t>(ctx->clients->size()) >= state.config.maxclients()) {
+            static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+            self->write(msg.handle, kFull.size(), kFull.data());
+            self->flush(msg.handle);
+            self->close(msg.handle);
+            state.counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+            return;
+          }
+          state.counters.connected_clients.fetch_add(1, std::memory_order_relaxed);
+          self->fork(connection_behavior, msg.handle, ctx);
+        },
+    };
+  });
+}
+
+}  // namespace shardis

@@ -1,0 +1,45 @@
+#pragma once
+// Messages between the actors. Everything here stays in one process, so the
+// payloads are plain C++ objects passed by shared_ptr and never serialized.
+//
+// Ownership: a Batch belongs to exactly one actor at a time. The connection
+// fills it and sends it; the shard or coordinator that receives it owns it
+// until it sends it back with done_atom; then the connection owns it again.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "caf/allowed_unsafe_message_type.hpp"
+#include "caf/atom.hpp"
+#include "caf/actor.hpp"
+#include "engine/command.hpp"
+
+namespace shardis {
+
+// Commands of one connection for one destination, executed in order; their
+// replies are concatenated into out, because the connection writes them as
+// one contiguous run.
+struct Batch {
+  caf::actor reply_to;  // the connection
+  uint64_t seq = 0;     // the connection's reply slot
+  int db = 0;
+  int resp = 2;
+  std::vector<Args> commands;
+  std::vector<const CommandSpec*> specs;
+  std::string out;
+};
+using BatchPtr = std::shared_ptr<Batch>;
+
+using exec_atom = caf::atom_constant<caf::atom("exec")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using hold_atom = caf::atom_constant<caf::atom("hold")>;
+using held_atom = caf::atom_constant<caf::atom("held")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+
+}  // namespace shardis
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shardis::BatchPtr)

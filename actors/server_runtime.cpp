@@ -1,0 +1,212 @@
+#include "actors/server_runtime.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+#include <system_error>
+
+#include "actors/messages.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "engine/command.hpp"
+#include "engine/connection_family.hpp"
+#include "spdlog/spdlog.h"
+
+namespace shardis {
+
+namespace {
+
+// The engine's view of the server around it.
+class RuntimeHooks : public ServerHooks {
+ public:
+  RuntimeHooks(ServerRuntime* rt, ClientRegistry* clients, ServerState* state)
+      : rt_(rt), clients_(clients), state_(state) {}
+
+  std::vector<std::string> client_list(const Session& caller) override {
+    std::vector<Session> sessions = clients_->sessions();
+    for (Session& s : sessions)
+      if (s.id == caller.id) s = caller;
+    std::sort(sessions.begin(), sessions.end(),
+              [](const Session& a, const Session& b) { return a.id < b.id; });
+    std::vector<std::string> lines;
+    lines.reserve(sessions.size());
+    const int64_t now = state_->clock.now_ms();
+    for (const Session& s : sessions) lines.push_back(client_info_line(s, now));
+    return lines;
+  }
+
+  int client_kill(const KillFilter& f) override {
+    auto victims = clients_->select([&](const Session& s) {
+      if (f.skip_me && s.id == f.my_id) return false;
+      if (f.id >= 0 && s.id != static_cast<uint64_t>(f.id)) return false;
+      if (!f.addr.empty() && s.addr != f.addr) return false;
+      if (!f.laddr.empty() && s.laddr != f.laddr) return false;
+      if (!f.user.empty() && f.user != "default") return false;
+      return true;
+    });
+    for (auto& a : victims) caf::anon_send(a, kill_atom::value);
+    return static_cast<int>(victims.size());
+  }
+
+  void shutdown(bool) override { rt_->request_stop(); }
+
+ private:
+  ServerRuntime* rt_;
+  ClientRegistry* clients_;
+  ServerState* state_;
+};
+
+std::string random_hex(size_t n) {
+  std::random_device rd;
+  std::string s;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) s.push_back(kHex[rd() % 16]);
+  return s;
+}
+
+void apply(ConfigStore& store, std::string_view name, std::string_view value) {
+  std::string error = store.set(name, value, true);
+  if (!error.empty())
+    throw std::runtime_error("invalid value for '" + std::string(name) + "': " + error);
+}
+
+}  // namespace
+
+ServerRuntime::ServerRuntime(const Config& config, const std::string& config_file)
+    : state_(std::make_unique<ServerState>(config.manual_clock)) {
+  ConfigStore& store = state_->config;
+  apply(store, "bind", config.bind);
+  apply(store, "port", std::to_string(config.port));
+  apply(store, "shards", std::to_string(config.shards));
+  apply(store, "requirepass", config.requirepass);
+  apply(store, "loglevel", config.loglevel);
+  apply(store, "logfile", config.logfile);
+  for (const auto& [name, value] : config.options) apply(store, name, value);
+  state_->config_file = config_file;
+  state_->run_id = random_hex(40);
+
+  dir_ = config.dir;
+  if (dir_.empty()) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "shardis-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary data dir");
+    dir_ = tmpl;
+    owns_dir_ = true;
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw std::runtime_error("cannot create data dir '" + dir_ + "': " + ec.message());
+  }
+  apply(store, "dir", dir_);
+
+  int shards = static_cast<int>(store.get_int("shards"));
+  if (shards <= 0) shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  shards_ = std::make_unique<ShardSet>(shards, store.databases());
+  state_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
+  hooks_ = std::make_unique<RuntimeHooks>(this, &clients_, state_.get());
+  state_->hooks = hooks_.get();
+
+  // SIGPIPE would kill the process on a write to a closed socket.
+  struct sigaction old {};
+  if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) std::signal(SIGPIPE, SIG_IGN);
+
+  const bool on_io = store.get("shard-placement").value_or("io") == "io";
+  caf_config_ = std::make_unique<caf::actor_system_config>();
+  caf_config_->load<caf::io::middleman>();
+  const size_t workers = on_io ? 1 : std::clamp<size_t>(static_cast<size_t>(shards), 1,
+                                                        std::max(1u, std::thread::hardware_concurrency()));
+  caf_config_->set("scheduler.max-threads", workers);
+  caf_config_->set("middleman.max-consecutive-reads", 50);
+  system_ = std::make_unique<caf::actor_system>(*caf_config_);
+
+  ctx_ = std::make_shared<ServerContext>();
+  ctx_->state = state_.get();
+  ctx_->shards = shards_.get();
+  ctx_->clients = &clients_;
+  ctx_->next_client_id = &next_client_id_;
+  ctx_->runtime = this;
+  for (int i = 0; i < shards; ++i)
+    ctx_->shard_actors.push_back(spawn_shard(*system_, ctx_, static_cast<size_t>(i), on_io));
+  ctx_->coordinator = spawn_coordinator(*system_, ctx_, on_io);
+  actors_ = ctx_->shard_actors;
+  actors_.push_back(ctx_->coordinator);
+
+  host_ = store.get("bind").value_or("127.0.0.1");
+  port_ = static_cast<uint16_t>(store.get_int("port"));
+  std::string error;
+  caf::actor acceptor = spawn_acceptor(*system_, ctx_, host_, &port_, &error);
+  if (!acceptor) {
+    shutdown_actors();
+    system_.reset();
+    throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(config.port) + ": " + error);
+  }
+  actors_.insert(actors_.begin(), acceptor);
+  state_->tcp_port = port_;
+  apply(store, "port", std::to_string(port_));
+  spdlog::info("shardis {} (redis {} compatible) listening on {}:{}, {} shards ({})", "0.1.0",
+               redis_version(), host_, port_, shards, on_io ? "io thread" : "worker pool");
+  spdlog::info("Ready to accept connections tcp");
+  stopper_ = std::thread([this] { stopper_main(); });
+}
+
+ServerRuntime::~ServerRuntime() {
+  stop();
+  if (owns_dir_) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+}
+
+void ServerRuntime::fast_forward(std::chrono::milliseconds d) { state_->clock.advance(d); }
+
+void ServerRuntime::request_stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stop_requested_ = true;
+  cv_.notify_all();
+}
+
+void ServerRuntime::stop() {
+  request_stop();
+  std::lock_guard<std::mutex> lock(join_mu_);
+  if (stopper_.joinable() && stopper_.get_id() != std::this_thread::get_id()) stopper_.join();
+}
+
+void ServerRuntime::wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return stopped_.load(); });
+}
+
+void ServerRuntime::stopper_main() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  spdlog::info("shutting down");
+  shutdown_actors();
+  system_.reset();  // waits until every actor has terminated
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ServerRuntime::shutdown_actors() {
+  // The acceptor first, so no new connection appears; then every connection
+  // (a fork racing with the acceptor's exit shows up in the registry on a
+  // later round); then the shards and the coordinator.
+  if (!actors_.empty()) caf::anon_send_exit(actors_.front(), caf::exit_reason::user_shutdown);
+  for (int round = 0; round < 200; ++round) {
+    auto conns = clients_.select([](const Session&) { return true; });
+    if (conns.empty() && round > 0) break;
+    for (auto& c : conns) caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (auto& a : actors_) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  actors_.clear();
+  ctx_.reset();
+}
+
+}  // namespace shardis

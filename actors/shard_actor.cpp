@@ -1,0 +1,91 @@
+// The shard actor: owns one Shard of the keyspace and runs the batches of
+// commands connections send it, in arrival order.
+//
+// Holding: the coordinator runs multi-shard work (MSET over several shards,
+// FLUSHALL, KEYS ...) by holding every shard it needs. A held shard replies
+// held_atom, then only queues what arrives until release_atom, so the
+// coordinator may touch its data directly; nothing blocks a thread.
+
+#include <deque>
+
+#include "actors/messages.hpp"
+#include "actors/server_runtime.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "engine/engine.hpp"
+
+namespace shardis {
+
+namespace {
+
+struct ShardActorState {
+  ContextPtr ctx;
+  Shard* shard = nullptr;
+  bool held = false;
+  std::deque<BatchPtr> deferred;
+};
+
+void run_batch(ShardActorState& st, Batch& b) {
+  Session session;
+  session.db = b.db;
+  session.resp = b.resp;
+  protocol::ReplyWriter w(b.out, b.resp);
+  ExecContext ctx{*st.ctx->state, *st.ctx->shards, session, w, st.ctx->state->clock.now_ms()};
+  for (size_t i = 0; i < b.commands.size(); ++i) {
+    ctx.now_ms = st.ctx->state->clock.now_ms();
+    dispatch(ctx, *b.specs[i], b.commands[i]);
+  }
+}
+
+template <class Self>
+caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
+  auto st = std::make_shared<ShardActorState>();
+  st->ctx = std::move(ctx);
+  st->shard = &st->ctx->shards->shard(index);
+  const auto period = std::chrono::milliseconds(1000 / std::max<int64_t>(1, st->ctx->state->config.hz()));
+  self->delayed_send(self, period, tick_atom::value);
+  return {
+      [self, st](exec_atom, BatchPtr& b) {
+        if (st->held) {
+          st->deferred.push_back(std::move(b));
+          return;
+        }
+        run_batch(*st, *b);
+        self->send(b->reply_to, done_atom::value, std::move(b));
+      },
+      [self, st](hold_atom) {
+        st->held = true;
+        self->send(st->ctx->coordinator, held_atom::value);
+      },
+      [self, st](release_atom) {
+        st->held = false;
+        while (!st->deferred.empty()) {
+          BatchPtr b = std::move(st->deferred.front());
+          st->deferred.pop_front();
+          run_batch(*st, *b);
+          self->send(b->reply_to, done_atom::value, std::move(b));
+        }
+      },
+      [self, st](tick_atom) {
+        const int64_t hz = std::max<int64_t>(1, st->ctx->state->config.hz());
+        if (!st->held) {
+          // As Redis's slow expiry cycle: at most 25% of a tick's time.
+          const int64_t budget_us = 250000 / hz;
+          st->shard->cron(st->ctx->state->clock.now_ms(), Clock::monotonic_us() + budget_us);
+        }
+        self->delayed_send(self, std::chrono::milliseconds(1000 / hz), tick_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_shard(caf::actor_system& sys, ContextPtr ctx, size_t index, bool on_io_thread) {
+  if (on_io_thread) {
+    return sys.middleman().spawn_broker(
+        [ctx, index](caf::io::broker* self) { return shard_behavior(self, ctx, index); });
+  }
+  return sys.spawn([ctx, index](caf::event_based_actor* self) { return shard_behavior(self, ctx, index); });
+}
+
+}  // namespace shardis

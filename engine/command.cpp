@@ -1,0 +1,125 @@
+#include "engine/command.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/errors.hpp"
+
+namespace shardis {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool arity_ok(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+}  // namespace
+
+CommandTable::CommandTable() {
+  add_connection_commands(specs_);
+  add_string_commands(specs_);
+  add_key_commands(specs_);
+  add_server_commands(specs_);
+  std::sort(specs_.begin(), specs_.end(),
+            [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
+  int next_id = 0;
+  for (CommandSpec& spec : specs_) {
+    spec.id = next_id++;
+    for (CommandSpec& sub : spec.subcommands) sub.id = next_id++;
+    std::sort(spec.subcommands.begin(), spec.subcommands.end(),
+              [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
+    by_name_.emplace(std::string(spec.name), &spec);
+    all_.push_back(&spec);
+  }
+  id_count_ = static_cast<size_t>(next_id);
+}
+
+const CommandTable& CommandTable::instance() {
+  static const CommandTable table;
+  return table;
+}
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+  // Command names are short: lower-case into a stack buffer, no allocation.
+  char buf[32];
+  if (name.size() > sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i)
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  auto it = by_name_.find(std::string(buf, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::find_sub(const CommandSpec& parent, std::string_view sub) const {
+  std::string full(parent.name);
+  full.push_back('|');
+  full.append(lower(sub));
+  for (const CommandSpec& s : parent.subcommands)
+    if (s.name == full) return &s;
+  return nullptr;
+}
+
+const CommandSpec* CommandTable::resolve(const Args& args, std::string* error) const {
+  const CommandSpec* spec = find(args[0]);
+  if (!spec) {
+    *error = err::unknown_command(args[0], args.data() + 1, args.size() - 1);
+    return nullptr;
+  }
+  if (!spec->subcommands.empty()) {
+    if (args.size() < 2) {
+      *error = err::wrong_arity(spec->name);
+      return nullptr;
+    }
+    const CommandSpec* sub = find_sub(*spec, args[1]);
+    if (!sub) {
+      *error = err::unknown_subcommand(args[1], spec->name);
+      return nullptr;
+    }
+    spec = sub;
+  }
+  if (!arity_ok(spec->arity, args.size())) {
+    *error = err::wrong_arity(spec->name);
+    return nullptr;
+  }
+  return spec;
+}
+
+void CommandTable::key_indexes(const CommandSpec& spec, const Args& args, std::vector<size_t>* keys) {
+  keys->clear();
+  if (spec.first_key <= 0) return;
+  const int argc = static_cast<int>(args.size());
+  int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  if (last >= argc) last = argc - 1;
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last; i += step) keys->push_back(static_cast<size_t>(i));
+}
+
+std::string_view flag_name(CommandFlag f) {
+  switch (f) {
+    case kCmdWrite: return "write";
+    case kCmdReadonly: return "readonly";
+    case kCmdDenyOom: return "denyoom";
+    case kCmdAdmin: return "admin";
+    case kCmdPubsub: return "pubsub";
+    case kCmdNoscript: return "noscript";
+    case kCmdLoading: return "loading";
+    case kCmdStale: return "stale";
+    case kCmdFast: return "fast";
+    case kCmdNoAuth: return "no_auth";
+    case kCmdBlocking: return "blocking";
+    case kCmdNoMulti: return "no_multi";
+    case kCmdAllowBusy: return "allow_busy";
+    case kCmdMayReplicate: return "may_replicate";
+    case kCmdSkipMonitor: return "skip_monitor";
+    case kCmdSkipSlowlog: return "skip_slowlog";
+    case kCmdMovableKeys: return "movablekeys";
+    default: return "";
+  }
+}
+
+}  // namespace shardis

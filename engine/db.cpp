@@ -1,0 +1,124 @@
+#include "engine/db.hpp"
+
+#include "engine/clock.hpp"
+
+namespace shardis {
+
+Entry* Db::lookup(std::string_view key, int64_t now_ms) {
+  Node* n = keys_.find_node(key);
+  if (!n) return nullptr;
+  if (expired(n->value, now_ms)) {
+    delete_expired(key);
+    return nullptr;
+  }
+  return &n->value;
+}
+
+Entry* Db::lookup_read(std::string_view key, int64_t now_ms) {
+  Entry* e = lookup(key, now_ms);
+  if (stats_) ++(e ? stats_->keyspace_hits : stats_->keyspace_misses);
+  return e;
+}
+
+Entry* Db::lookup_write(std::string_view key, int64_t now_ms) { return lookup(key, now_ms); }
+
+std::pair<Entry*, bool> Db::insert(std::string_view key) {
+  auto [n, created] = keys_.insert(key);
+  return {&n->value, created};
+}
+
+Entry& Db::set_string(std::string_view key, std::string value, bool keep_ttl) {
+  auto [n, created] = keys_.insert(key);
+  Entry& e = n->value;
+  if (!created && !keep_ttl && e.expire_at_ms != kNoExpiry) {
+    expires_.erase(key);
+    e.expire_at_ms = kNoExpiry;
+  }
+  e.type = ValueType::kString;
+  e.encoding = string_encoding_for(value);
+  e.str = std::move(value);
+  return e;
+}
+
+bool Db::erase(std::string_view key) {
+  Node* n = keys_.find_node(key);
+  if (!n) return false;
+  if (n->value.expire_at_ms != kNoExpiry) expires_.erase(key);
+  return keys_.erase(key);
+}
+
+void Db::set_expire(std::string_view key, Entry& e, int64_t at_ms) {
+  e.expire_at_ms = at_ms;
+  expires_.insert(key).first->value = at_ms;
+}
+
+bool Db::persist(std::string_view key, Entry& e) {
+  if (e.expire_at_ms == kNoExpiry) return false;
+  e.expire_at_ms = kNoExpiry;
+  expires_.erase(key);
+  return true;
+}
+
+bool Db::random_key(std::mt19937_64& rng, int64_t now_ms, std::string* out) {
+  // Each expired pick is deleted, so the loop ends: found, or the db emptied.
+  while (Node* n = keys_.random_node(rng)) {
+    if (!expired(n->value, now_ms)) {
+      *out = n->key;
+      return true;
+    }
+    delete_expired(n->key);
+  }
+  return false;
+}
+
+void Db::clear() {
+  keys_.clear();
+  expires_.clear();
+  expire_cursor_ = 0;
+}
+
+void Db::swap(Db& other) {
+  keys_.swap(other.keys_);
+  expires_.swap(other.expires_);
+  std::swap(expire_cursor_, other.expire_cursor_);
+}
+
+void Db::delete_expired(std::string_view key) {
+  std::string k(key);  // key may point into the node being freed
+  expires_.erase(k);
+  keys_.erase(k);
+  if (stats_) ++stats_->expired_keys;
+}
+
+size_t Db::active_expire(int64_t now_ms, int64_t deadline_us) {
+  size_t deleted = 0;
+  std::vector<std::string> dead;
+  // Walk the TTL index bucket by bucket from where the last slice stopped;
+  // check the clock every few buckets so one slice stays within budget.
+  int buckets = 0;
+  do {
+    expire_cursor_ = expires_.scan(expire_cursor_, [&](Dict<int64_t>::Node& n) {
+      if (n.value <= now_ms) dead.push_back(n.key);
+    });
+    for (const std::string& k : dead) {
+      if (Node* n = keys_.find_node(k); n && expired(n->value, now_ms)) {
+        delete_expired(k);
+        ++deleted;
+      }
+    }
+    dead.clear();
+    if (expire_cursor_ == 0) break;
+  } while ((++buckets & 15) != 0 || Clock::monotonic_us() < deadline_us);
+  return deleted;
+}
+
+void Db::cron(int64_t deadline_us) {
+  keys_.maybe_shrink();
+  expires_.maybe_shrink();
+  while ((keys_.rehashing() || expires_.rehashing()) && Clock::monotonic_us() < deadline_us) {
+    keys_.rehash(100);
+    expires_.rehash(100);
+  }
+}
+
+}  // namespace shardis

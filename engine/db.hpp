@@ -1,0 +1,88 @@
+#pragma once
+// Db: one logical database of one shard. Owns the keys, their entries and
+// the index of keys with a TTL that the active expiry cycle samples.
+// Single-threaded: only the owning shard (or a transaction holding it)
+// touches a Db.
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/dict.hpp"
+#include "engine/value.hpp"
+
+namespace shardis {
+
+struct ShardStats {
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t dirty = 0;  // writes since the last checkpoint
+};
+
+class Db {
+ public:
+  using Node = Dict<Entry>::Node;
+
+  explicit Db(ShardStats* stats = nullptr) : stats_(stats) {}
+
+  // Lookups apply lazy expiry: a key past its deadline is deleted here and
+  // reported absent, so no caller ever sees an expired key.
+  Entry* lookup_read(std::string_view key, int64_t now_ms);  // counts hits/misses
+  Entry* lookup_write(std::string_view key, int64_t now_ms);
+
+  // Creates key (absent) or returns it (present); second is true if created.
+  // The caller must lookup first if the key may be expired.
+  std::pair<Entry*, bool> insert(std::string_view key);
+  // Stores a string under key, replacing any value; the TTL is cleared
+  // unless keep_ttl.
+  Entry& set_string(std::string_view key, std::string value, bool keep_ttl = false);
+  bool erase(std::string_view key);
+
+  void set_expire(std::string_view key, Entry& e, int64_t at_ms);
+  // Removes a TTL; false when the key had none.
+  bool persist(std::string_view key, Entry& e);
+
+  size_t size() const { return keys_.size(); }
+  size_t expires_size() const { return expires_.size(); }
+  // Sum of TTLs remaining, for INFO keyspace avg_ttl (sampled by callers).
+  Dict<Entry>& keys() { return keys_; }
+
+  // SCAN-style stable cursor over the keys (see Dict::scan).
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& fn) {
+    return keys_.scan(cursor, [&](Node& n) { fn(n.key, n.value); });
+  }
+
+  // A random key that is not expired; false when the db holds none.
+  bool random_key(std::mt19937_64& rng, int64_t now_ms, std::string* out);
+
+  void clear();
+  void swap(Db& other);
+
+  // One bounded slice of the active expiry cycle: walks the TTL index from
+  // its cursor, deletes what has expired, stops at deadline_us (monotonic).
+  // Returns the number of keys deleted.
+  size_t active_expire(int64_t now_ms, int64_t deadline_us);
+  // Cron housekeeping: incremental rehash for up to budget_us, shrink.
+  void cron(int64_t deadline_us);
+
+  bool expired(const Entry& e, int64_t now_ms) const {
+    return e.expire_at_ms != kNoExpiry && e.expire_at_ms <= now_ms;
+  }
+
+  ShardStats* stats() { return stats_; }
+
+ private:
+  Entry* lookup(std::string_view key, int64_t now_ms);
+  void delete_expired(std::string_view key);
+
+  Dict<Entry> keys_;
+  Dict<int64_t> expires_;  // keys with a TTL -> deadline (ms)
+  uint64_t expire_cursor_ = 0;
+  ShardStats* stats_;
+};
+
+}  // namespace shardis

@@ -1,0 +1,53 @@
+#include "engine/engine.hpp"
+
+#include "engine/clock.hpp"
+#include "engine/errors.hpp"
+
+namespace shardis {
+
+const CommandSpec* check_command(const Args& args, const Session& session, std::string* error) {
+  const CommandSpec* spec = CommandTable::instance().resolve(args, error);
+  if (spec && !session.authenticated && !(spec->flags & kCmdNoAuth)) {
+    *error = std::string(err::kNoAuth);
+    return nullptr;
+  }
+  return spec;
+}
+
+void dispatch(ExecContext& ctx, const CommandSpec& spec, Args& args) {
+  const size_t before = ctx.reply.buffer().size();
+  const int64_t start = Clock::monotonic_us();
+  spec.handler(ctx, args);
+  CommandStats& st = ctx.server.command_stats[static_cast<size_t>(spec.id)];
+  st.calls.fetch_add(1, std::memory_order_relaxed);
+  st.usec.fetch_add(static_cast<uint64_t>(Clock::monotonic_us() - start), std::memory_order_relaxed);
+  // A reply that starts with '-' is an error: Redis counts those as failed.
+  const std::string& out = ctx.reply.buffer();
+  if (out.size() > before && out[before] == '-') {
+    st.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    ctx.server.counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  }
+  ctx.server.counters.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+}
+
+Engine::Engine(int shards, bool manual_clock)
+    : server_(std::make_unique<ServerState>(manual_clock)),
+      shards_(std::make_unique<ShardSet>(shards, server_->config.databases())) {
+  server_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
+}
+
+std::string Engine::run(Args args) {
+  std::string out;
+  protocol::ReplyWriter w(out, session_.resp);
+  std::string error;
+  const CommandSpec* spec = check_command(args, session_, &error);
+  if (!spec) {
+    w.error(error);
+    return out;
+  }
+  ExecContext ctx{*server_, *shards_, session_, w, server_->clock.now_ms()};
+  dispatch(ctx, *spec, args);
+  return out;
+}
+
+}  // namespace shardis

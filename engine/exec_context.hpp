@@ -1,0 +1,31 @@
+#pragma once
+// What a command handler gets: the reply writer, the session, the shards it
+// may touch and the server. A handler running on a shard (or inside a
+// transaction holding several) reaches a key's Db through db(key), which
+// routes by hash slot; routing guarantees the owning shard is held.
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/server_state.hpp"
+#include "engine/session.hpp"
+#include "engine/shard.hpp"
+#include "protocol/reply_writer.hpp"
+
+namespace shardis {
+
+struct ExecContext {
+  ServerState& server;
+  ShardSet& shards;
+  Session& session;
+  protocol::ReplyWriter& reply;
+  int64_t now_ms;  // fixed for the whole command, as Redis caches mstime
+
+  Db& db(std::string_view key) { return shards.shard_for(key).db(session.db); }
+  Db& db(std::string_view key, int index) { return shards.shard_for(key).db(index); }
+  Shard& shard_for(std::string_view key) { return shards.shard_for(key); }
+  // Counts a write for checkpoint rules (and, later, WATCH/notifications).
+  void modified(std::string_view key) { ++shard_for(key).stats().dirty; }
+};
+
+}  // namespace shardis

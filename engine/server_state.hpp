@@ -1,0 +1,72 @@
+#pragma once
+// Server-wide state shared by every actor: configuration, clock, identity,
+// counters. The engine sees the rest of the server (clients, shutdown)
+// only through ServerHooks, so it stays free of actors and sockets.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/clock.hpp"
+#include "engine/config.hpp"
+#include "engine/session.hpp"
+
+namespace shardis {
+
+struct CommandStats {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> usec{0};
+  std::atomic<uint64_t> rejected_calls{0};
+  std::atomic<uint64_t> failed_calls{0};
+};
+
+struct ServerCounters {
+  std::atomic<uint64_t> total_connections_received{0};
+  std::atomic<uint64_t> total_commands_processed{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> total_error_replies{0};
+  std::atomic<uint64_t> connected_clients{0};
+  std::atomic<uint64_t> blocked_clients{0};
+};
+
+// What the engine asks of the server around it. The actor layer implements
+// it; engine-only tests use the defaults.
+class ServerHooks {
+ public:
+  virtual ~ServerHooks() = default;
+  // CLIENT LIST lines, one per client ("id=.. addr=.. ..."); the caller's
+  // own line is built from its live session.
+  virtual std::vector<std::string> client_list(const Session& caller) { return {}; }
+  // CLIENT KILL: closes matching clients, returns how many.
+  struct KillFilter {
+    std::string addr, laddr, user;
+    int64_t id = -1;
+    bool skip_me = true;
+    uint64_t my_id = 0;
+  };
+  virtual int client_kill(const KillFilter&) { return 0; }
+  // SHUTDOWN: stops the server after the current reply is written.
+  virtual void shutdown(bool /*save*/) {}
+};
+
+struct ServerState {
+  explicit ServerState(bool manual_clock = false) : clock(manual_clock) {}
+  ConfigStore config;
+  Clock clock;
+  ServerCounters counters;
+  std::vector<CommandStats> command_stats;  // indexed by CommandSpec::id
+  ServerHooks* hooks = &default_hooks;
+  ServerHooks default_hooks;
+  std::string run_id;
+  int64_t start_time_us = Clock::real_us();
+  uint16_t tcp_port = 0;
+  std::string executable;
+  std::string config_file;
+  std::atomic<int64_t> last_save_time{0};  // unix seconds
+};
+
+}  // namespace shardis

@@ -1,0 +1,30 @@
+#pragma once
+// Per-connection state that commands read or change (SELECT, HELLO, AUTH,
+// CLIENT SETNAME ...). Owned by the connection; shards see a copy of the
+// fields they need (db, resp) in each request.
+
+#include <cstdint>
+#include <string>
+
+namespace shardis {
+
+struct Session {
+  uint64_t id = 0;
+  int db = 0;
+  int resp = 2;
+  bool authenticated = true;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  std::string addr;   // peer "ip:port"
+  std::string laddr;  // local "ip:port"
+  int fd = -1;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command;
+  bool no_evict = false;
+  bool no_touch = false;
+  bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL
+};
+
+}  // namespace shardis
