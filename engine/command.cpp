@@ -70,11 +70,9 @@ const CommandSpec* CommandTable::resolve(const Args& args, std::string* error) c
     *error = err::unknown_command(args[0], args.data() + 1, args.size() - 1);
     return nullptr;
   }
-  if (!spec->subcommands.empty()) {
-    if (args.size() < 2) {
-      *error = err::wrong_arity(spec->name);
-      return nullptr;
-    }
+  // A container named alone runs as itself (COMMAND) or fails its arity
+  // check (CLIENT, arity -2).
+  if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = find_sub(*spec, args[1]);
     if (!sub) {
       *error = err::unknown_subcommand(args[1], spec->name);

@@ -4,32 +4,36 @@
 
 namespace shardis {
 
-Entry* Db::lookup(std::string_view key, int64_t now_ms) {
+Entry* Db::lookup(std::string_view key, int64_t now_ms, bool touch) {
+  last_now_ms_ = now_ms;
   Node* n = keys_.find_node(key);
   if (!n) return nullptr;
   if (expired(n->value, now_ms)) {
     delete_expired(key);
     return nullptr;
   }
+  if (touch) n->value.lru_s = static_cast<uint32_t>(now_ms / 1000);
   return &n->value;
 }
 
-Entry* Db::lookup_read(std::string_view key, int64_t now_ms) {
-  Entry* e = lookup(key, now_ms);
+Entry* Db::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
+  Entry* e = lookup(key, now_ms, touch);
   if (stats_) ++(e ? stats_->keyspace_hits : stats_->keyspace_misses);
   return e;
 }
 
-Entry* Db::lookup_write(std::string_view key, int64_t now_ms) { return lookup(key, now_ms); }
+Entry* Db::lookup_write(std::string_view key, int64_t now_ms) { return lookup(key, now_ms, true); }
 
 std::pair<Entry*, bool> Db::insert(std::string_view key) {
   auto [n, created] = keys_.insert(key);
+  if (created) n->value.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
   return {&n->value, created};
 }
 
 Entry& Db::set_string(std::string_view key, std::string value, bool keep_ttl) {
   auto [n, created] = keys_.insert(key);
   Entry& e = n->value;
+  e.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
   if (!created && !keep_ttl && e.expire_at_ms != kNoExpiry) {
     expires_.erase(key);
     e.expire_at_ms = kNoExpiry;

@@ -29,8 +29,10 @@ class Db {
   explicit Db(ShardStats* stats = nullptr) : stats_(stats) {}
 
   // Lookups apply lazy expiry: a key past its deadline is deleted here and
-  // reported absent, so no caller ever sees an expired key.
-  Entry* lookup_read(std::string_view key, int64_t now_ms);  // counts hits/misses
+  // reported absent, so no caller ever sees an expired key. They stamp the
+  // entry's access time unless touch is false (TYPE, TTL, OBJECT ... must
+  // not change OBJECT IDLETIME, as in Redis).
+  Entry* lookup_read(std::string_view key, int64_t now_ms, bool touch = true);  // counts hits/misses
   Entry* lookup_write(std::string_view key, int64_t now_ms);
 
   // Creates key (absent) or returns it (present); second is true if created.
@@ -76,12 +78,13 @@ class Db {
   ShardStats* stats() { return stats_; }
 
  private:
-  Entry* lookup(std::string_view key, int64_t now_ms);
+  Entry* lookup(std::string_view key, int64_t now_ms, bool touch);
   void delete_expired(std::string_view key);
 
   Dict<Entry> keys_;
   Dict<int64_t> expires_;  // keys with a TTL -> deadline (ms)
   uint64_t expire_cursor_ = 0;
+  int64_t last_now_ms_ = 0;  // the latest command time seen, stamps new keys
   ShardStats* stats_;
 };
 

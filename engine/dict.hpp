@@ -268,11 +268,11 @@ class Dict {
     }
   }
 
-  // Starts a rehash into a table of the smallest power of two >= 2 * want
-  // (or allocates the first table).
+  // Starts a rehash into a table of the smallest power of two >= want (or
+  // allocates the first table): a full table doubles, as Redis's does.
   void resize(uint64_t want) {
     uint64_t size = kInitialSize;
-    while (size < want * 2 && size < (1ULL << 62)) size <<= 1;
+    while (size < want && size < (1ULL << 62)) size <<= 1;
     if (t_[0].size == size) return;
     Table tb;
     tb.buckets = new Node*[size]();
