@@ -17,7 +17,7 @@ namespace shardis::protocol {
 
 struct ParserLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;  // proto-max-bulk-len
-  int64_t max_multibulk = 1024LL * 1024 * 1024 - 1;  // INT_MAX-ish, as Redis (ll > INT_MAX is an error)
+  int64_t max_multibulk = 2147483647;          // INT_MAX: Redis rejects larger counts
   size_t max_inline = 64 * 1024;               // PROTO_INLINE_MAX_SIZE
   int64_t unauth_max_multibulk = 10;           // before AUTH when requirepass is set
   int64_t unauth_max_bulk = 16384;
