@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <random>
 #include <stdexcept>
 #include <system_error>
@@ -112,6 +113,50 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   struct sigaction old {};
   if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) std::signal(SIGPIPE, SIG_IGN);
 
+  // CAF's actor_system must be destroyed on the thread that built it: that
+  // thread holds a reference to CAF's logger, and ~actor_system waits for
+  // the logger to go away. So one thread owns the system's whole life.
+  std::promise<std::string> started;
+  std::future<std::string> result = started.get_future();
+  runner_ = std::thread([this, &started] { run(started); });
+  std::string error = result.get();
+  if (!error.empty()) {
+    runner_.join();
+    if (owns_dir_) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+    throw std::runtime_error(error);
+  }
+}
+
+void ServerRuntime::run(std::promise<std::string>& started) {
+  const std::string error = start_actors();
+  if (!error.empty()) {
+    shutdown_actors();
+    system_.reset();
+    stopped_ = true;
+    started.set_value(error);
+    return;
+  }
+  started.set_value("");
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  spdlog::info("shutting down");
+  shutdown_actors();
+  system_.reset();  // waits until every actor has terminated
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+  }
+  cv_.notify_all();
+}
+
+std::string ServerRuntime::start_actors() {
+  ConfigStore& store = state_->config;
+  const int shards = static_cast<int>(shards_->size());
   const bool on_io = store.get("shard-placement").value_or("io") == "io";
   caf_config_ = std::make_unique<caf::actor_system_config>();
   caf_config_->load<caf::io::middleman>();
@@ -135,20 +180,17 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
 
   host_ = store.get("bind").value_or("127.0.0.1");
   port_ = static_cast<uint16_t>(store.get_int("port"));
+  const uint16_t wanted = port_;
   std::string error;
   caf::actor acceptor = spawn_acceptor(*system_, ctx_, host_, &port_, &error);
-  if (!acceptor) {
-    shutdown_actors();
-    system_.reset();
-    throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(config.port) + ": " + error);
-  }
+  if (!acceptor) return "cannot listen on " + host_ + ":" + std::to_string(wanted) + ": " + error;
   actors_.insert(actors_.begin(), acceptor);
   state_->tcp_port = port_;
   apply(store, "port", std::to_string(port_));
   spdlog::info("shardis {} (redis {} compatible) listening on {}:{}, {} shards ({})", "0.1.0",
                redis_version(), host_, port_, shards, on_io ? "io thread" : "worker pool");
   spdlog::info("Ready to accept connections tcp");
-  stopper_ = std::thread([this] { stopper_main(); });
+  return "";
 }
 
 ServerRuntime::~ServerRuntime() {
@@ -170,27 +212,12 @@ void ServerRuntime::request_stop() {
 void ServerRuntime::stop() {
   request_stop();
   std::lock_guard<std::mutex> lock(join_mu_);
-  if (stopper_.joinable() && stopper_.get_id() != std::this_thread::get_id()) stopper_.join();
+  if (runner_.joinable() && runner_.get_id() != std::this_thread::get_id()) runner_.join();
 }
 
 void ServerRuntime::wait() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [this] { return stopped_.load(); });
-}
-
-void ServerRuntime::stopper_main() {
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return stop_requested_; });
-  }
-  spdlog::info("shutting down");
-  shutdown_actors();
-  system_.reset();  // waits until every actor has terminated
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-  }
-  cv_.notify_all();
 }
 
 void ServerRuntime::shutdown_actors() {

@@ -11,11 +11,13 @@
 //   per shard up to the core count: scales with cores).
 // - The coordinator runs beside the shards and serialises work that needs
 //   several shards at once.
+// One runner thread owns the actor system from construction to destruction.
 // Stopping: stop() may be called from any thread but an actor's; actors ask
-// for a stop with request_stop(), which a dedicated thread carries out.
+// for a stop with request_stop(), which the runner thread carries out.
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -61,7 +63,7 @@ class ServerRuntime {
   ServerState& state() { return *state_; }
 
   void fast_forward(std::chrono::milliseconds d);
-  // Thread-safe, non-blocking: asks the stopper thread to shut down.
+  // Thread-safe, non-blocking: asks the runner thread to shut down.
   void request_stop();
   // Shuts down and waits until every actor is gone. Idempotent.
   void stop();
@@ -70,7 +72,10 @@ class ServerRuntime {
   void wait();
 
  private:
-  void stopper_main();
+  // The runner thread: builds the actor system, reports start-up through
+  // started ("" or the error), serves until a stop is requested, tears down.
+  void run(std::promise<std::string>& started);
+  std::string start_actors();
   void shutdown_actors();
 
   std::unique_ptr<ServerState> state_;
@@ -92,7 +97,7 @@ class ServerRuntime {
   std::condition_variable cv_;
   bool stop_requested_ = false;
   std::atomic<bool> stopped_{false};
-  std::thread stopper_;
+  std::thread runner_;
 };
 
 // Spawn functions (actors/*.cpp).
