@@ -12,6 +12,12 @@
 // Because one coordinator issues every hold, and in one order, two batches
 // can never wait on each other: no deadlock, and no thread ever blocks.
 // Work that touches a single shard never comes here: it pays nothing.
+//
+// With shard-placement io, the coordinator and every shard run on the same
+// thread: while the coordinator runs, no shard does, so it executes at once
+// without holding anyone. A connection sends a multi-shard batch only when
+// its earlier batches are done (see connection.cpp), so nothing of that
+// connection is still queued at a shard either.
 
 #include <algorithm>
 #include <deque>
@@ -28,6 +34,7 @@ namespace {
 
 struct CoordinatorState {
   std::shared_ptr<ServerContext> ctx;
+  bool shares_thread = false;  // with every shard: no holds needed
   std::deque<BatchPtr> queue;
   BatchPtr current;
   std::vector<size_t> held;
@@ -62,7 +69,7 @@ void execute_current(Self* self, CoordinatorState& st) {
   session.resp = b.resp;
   protocol::ReplyWriter w(b.out, b.resp);
   ExecContext ctx{*st.ctx->state, *st.ctx->shards, session, w, st.ctx->state->clock.now_ms()};
-  for (size_t i = 0; i < b.commands.size(); ++i) dispatch(ctx, *b.specs[i], b.commands[i]);
+  dispatch_batch(ctx, b.specs, b.commands);
   for (size_t s : st.held) self->send(st.ctx->shard_actors[s], release_atom::value);
   self->send(b.reply_to, done_atom::value, std::move(st.current));
   st.current.reset();
@@ -74,6 +81,10 @@ void start_next(Self* self, CoordinatorState& st) {
   while (!st.current && !st.queue.empty()) {
     st.current = std::move(st.queue.front());
     st.queue.pop_front();
+    if (st.shares_thread) {
+      execute_current(self, st);
+      continue;
+    }
     st.held = shards_needed(st, *st.current);
     st.awaiting = st.held.size();
     if (st.awaiting == 0) {
@@ -85,9 +96,11 @@ void start_next(Self* self, CoordinatorState& st) {
 }
 
 template <class Self>
-caf::behavior coordinator_behavior(Self* self, std::shared_ptr<ServerContext> ctx) {
+caf::behavior coordinator_behavior(Self* self, std::shared_ptr<ServerContext> ctx,
+                                   bool shares_thread) {
   auto st = std::make_shared<CoordinatorState>();
   st->ctx = std::move(ctx);
+  st->shares_thread = shares_thread;
   return {
       [self, st](exec_atom, BatchPtr& b) {
         st->queue.push_back(std::move(b));
@@ -108,9 +121,10 @@ caf::actor spawn_coordinator(caf::actor_system& sys, std::shared_ptr<ServerConte
                              bool on_io_thread) {
   if (on_io_thread) {
     return sys.middleman().spawn_broker(
-        [ctx](caf::io::broker* self) { return coordinator_behavior(self, ctx); });
+        [ctx](caf::io::broker* self) { return coordinator_behavior(self, ctx, true); });
   }
-  return sys.spawn([ctx](caf::event_based_actor* self) { return coordinator_behavior(self, ctx); });
+  return sys.spawn(
+      [ctx](caf::event_based_actor* self) { return coordinator_behavior(self, ctx, false); });
 }
 
 }  // namespace shardis

@@ -30,11 +30,10 @@ void run_batch(ShardActorState& st, Batch& b) {
   session.db = b.db;
   session.resp = b.resp;
   protocol::ReplyWriter w(b.out, b.resp);
+  // One time read for the whole batch: its commands run back to back, so
+  // they see one "now", as a Redis command sees one cached mstime.
   ExecContext ctx{*st.ctx->state, *st.ctx->shards, session, w, st.ctx->state->clock.now_ms()};
-  for (size_t i = 0; i < b.commands.size(); ++i) {
-    ctx.now_ms = st.ctx->state->clock.now_ms();
-    dispatch(ctx, *b.specs[i], b.commands[i]);
-  }
+  dispatch_batch(ctx, b.specs, b.commands);
 }
 
 template <class Self>

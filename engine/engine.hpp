@@ -19,6 +19,10 @@ const CommandSpec* check_command(const Args& args, const Session& session, std::
 
 // Runs a checked command: calls its handler and records command stats.
 void dispatch(ExecContext& ctx, const CommandSpec& spec, Args& args);
+// Runs checked commands back to back with one pair of clock reads: each
+// command is charged an equal share of the batch's time in commandstats.
+void dispatch_batch(ExecContext& ctx, const std::vector<const CommandSpec*>& specs,
+                    std::vector<Args>& commands);
 
 class Engine {
  public:

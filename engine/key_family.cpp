@@ -583,8 +583,8 @@ void keys_command(ExecContext& ctx, Args& args) {
 // own reverse-binary cursor (see Dict::scan); the client sees
 //     cursor = shard_cursor * nshards + shard_index
 // so cursor 0 starts shard 0 at its beginning, and when a shard's walk ends
-// the next reply's cursor is the bare index of the following shard (its walk
-// at 0), or 0 after the last shard. One call walks one shard only. Each
+// the walk goes on at the following shard (cursor = its bare index), or the
+// reply's cursor is 0 after the last shard. Each
 // shard keeps Redis's guarantee (a key present for the whole scan is
 // returned at least once), so the whole scan does too. The shard count is
 // fixed for the life of a server, so cursors stay valid between calls.
@@ -619,37 +619,42 @@ void scan_command(ExecContext& ctx, Args& args) {
   }
 
   const uint64_t nshards = ctx.shards.size();
-  const size_t shard = static_cast<size_t>(cursor % nshards);
+  size_t shard = static_cast<size_t>(cursor % nshards);
   uint64_t shard_cursor = cursor / nshards;
-  Db& db = shard_db(ctx, shard);
 
   // As Redis: visit buckets until count keys are collected, at most
-  // count * 10 buckets so a sparse table still answers quickly.
-  std::vector<std::string> keys;
+  // count * 10 buckets so a sparse table still answers quickly. A shard
+  // whose walk ends hands over to the next one within the same call, so an
+  // empty keyspace answers cursor 0 at once, as Redis does.
+  std::vector<std::pair<std::string, size_t>> keys;
   int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-  do {
-    shard_cursor = db.scan(shard_cursor, [&](const std::string& k, Entry&) { keys.push_back(k); });
-  } while (shard_cursor != 0 && budget-- > 0 && static_cast<int64_t>(keys.size()) < count);
+  bool finished = false;  // the last shard's walk has ended
+  while (true) {
+    Db& db = shard_db(ctx, shard);
+    shard_cursor = db.scan(shard_cursor, [&](const std::string& k, Entry&) { keys.emplace_back(k, shard); });
+    if (shard_cursor == 0) {
+      if (shard + 1 == nshards) {
+        finished = true;
+        break;
+      }
+      ++shard;
+    }
+    if (budget-- <= 0 || static_cast<int64_t>(keys.size()) >= count) break;
+  }
 
   // Filter after the walk: expired keys are deleted, which the walk itself
   // must not do.
   std::vector<std::string> out;
-  for (std::string& k : keys) {
+  for (auto& [k, from] : keys) {
     if (pattern && !glob_match(*pattern, k)) continue;
-    const Entry* e = db.lookup_write(k, ctx.now_ms);
+    const Entry* e = shard_db(ctx, from).lookup_write(k, ctx.now_ms);
     if (!e) continue;
     if (type && !iequals(*type, type_name(e->type))) continue;
     out.push_back(std::move(k));
   }
 
-  uint64_t next = 0;
-  if (shard_cursor != 0) {
-    next = shard_cursor * nshards + shard;
-  } else if (shard + 1 < nshards) {
-    next = shard + 1;
-  }
   ctx.reply.array(2);
-  ctx.reply.bulk(std::to_string(next));
+  ctx.reply.bulk(std::to_string(finished ? 0 : shard_cursor * nshards + shard));
   ctx.reply.array(out.size());
   for (const std::string& k : out) ctx.reply.bulk(k);
 }

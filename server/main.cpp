@@ -32,13 +32,6 @@ void usage(std::ostream& out) {
       << shardis::config_help_text();
 }
 
-spdlog::level::level_enum log_level(const std::string& name) {
-  if (name == "debug" || name == "verbose") return spdlog::level::debug;
-  if (name == "notice") return spdlog::level::info;
-  if (name == "warning") return spdlog::level::warn;
-  return spdlog::level::info;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,7 +95,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  spdlog::set_level(log_level(store.get("loglevel").value_or("notice")));
+  spdlog::set_level(shardis::log_level(store.get("loglevel").value_or("notice")));
   spdlog::flush_on(spdlog::level::info);
 
   shardis::Config cfg;
