@@ -10,6 +10,13 @@
 // Every command takes a reply slot in request order; slots are written to
 // the socket strictly in order as they complete, however shards interleave.
 //
+// Fast path: with shard-placement io, shards and coordinator run on this
+// same thread, so a message to them would be a hop to ourselves. When the
+// connection has nothing in flight, it executes the command directly on the
+// owning shard's data (or, for multi-shard work, on all of them: nothing
+// else can run meanwhile, so it is atomic). That is Redis's model: parse,
+// execute, reply, in one turn of the event loop.
+//
 // Order of execution: a connection's single-shard batches may run on
 // different shards in parallel (each shard keeps the connection's order).
 // A multi-shard command is a barrier: it is sent only when every earlier
@@ -156,7 +163,8 @@ bool route(Self* self, ConnectionState& st, Args& args) {
     return true;
   }
   CommandTable::key_indexes(*spec, args, &st.key_idx);
-  if ((spec->flags & kCmdConnection) || (st.key_idx.empty() && !(spec->flags & kCmdAllShards))) {
+  if ((spec->flags & kCmdConnection) || (st.key_idx.empty() && !(spec->flags & kCmdAllShards)) ||
+      (st.ctx->same_thread && st.inflight == 0 && !st.open)) {
     st.session.last_command = spec->name;
     run_here(self, st, *spec, args);
     return true;

@@ -48,6 +48,9 @@ struct ServerContext {
   caf::actor coordinator;
   ClientRegistry* clients = nullptr;
   std::atomic<uint64_t>* next_client_id = nullptr;
+  // Shards and coordinator run on the connections' thread (shard-placement
+  // io): a connection may then execute shard work itself, see connection.cpp.
+  bool same_thread = false;
   class ServerRuntime* runtime = nullptr;
 };
 using ContextPtr = std::shared_ptr<const ServerContext>;

@@ -30,16 +30,22 @@ std::string key_on_another_shard(const std::string& prefix, const std::string& o
   }
 }
 
-EmbeddedServer start_server(int shards) {
+// Every test here runs with both shard placements: "io" executes shard work
+// on the connections' thread (the fast path), "pool" sends it to shard actors
+// on the worker pool and holds shards through the coordinator.
+EmbeddedServer start_server(int shards, const std::string& placement) {
   Config config;
   config.shards = shards;
+  config.options.emplace_back("shard-placement", placement);
   return EmbeddedServer(config);
 }
 
 }  // namespace
 
 TEST_CASE("a pipeline of 1000 mixed commands over many shards replies in order", "[pipeline]") {
-  EmbeddedServer server = start_server(8);
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  EmbeddedServer server = start_server(8, placement);
   Client client(server.host(), server.port());
 
   // A local model of the keyspace predicts every reply.
@@ -121,7 +127,9 @@ TEST_CASE("50 concurrent clients incrementing own and shared keys end exact", "[
   constexpr int kRounds = 100;
   constexpr int kOwnKeys = 4;
   constexpr int kBatch = 10;
-  EmbeddedServer server = start_server(8);
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  EmbeddedServer server = start_server(8, placement);
 
   std::mutex mu;
   std::vector<std::string> failures;
@@ -178,7 +186,9 @@ TEST_CASE("50 concurrent clients incrementing own and shared keys end exact", "[
 
 TEST_CASE("MGET never sees half of an MSET spanning shards", "[concurrency][atomicity]") {
   constexpr int kShards = 4;
-  EmbeddedServer server = start_server(kShards);
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  EmbeddedServer server = start_server(kShards, placement);
   Args keys;
   std::set<size_t> shards_used;
   for (int i = 1; i <= 8; ++i) {
@@ -256,7 +266,9 @@ TEST_CASE("MGET never sees half of an MSET spanning shards", "[concurrency][atom
 
 TEST_CASE("RENAME moves a value and its TTL between shards", "[multikey]") {
   constexpr int kShards = 4;
-  EmbeddedServer server = start_server(kShards);
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  EmbeddedServer server = start_server(kShards, placement);
   Client c(server.host(), server.port());
   const std::string src = "rsrc";
   const std::string dst = key_on_another_shard("rdst:", src, kShards);
