@@ -261,6 +261,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->set_exit_handler([self, st](caf::exit_msg&) { close_connection(self, *st); });
+  self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
   return {
       [self, st](const caf::io::new_data_msg& msg) {
         on_data(self, *st, msg.buf.data(), msg.buf.size());
@@ -277,6 +278,18 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       },
       [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
       [self, st](kill_atom) { close_connection(self, *st); },
+      [self, st](tick_atom) {
+        // `timeout`: close a client idle for longer, as Redis's clientsCron;
+        // one waiting for its own replies is not idle.
+        const int64_t timeout_s = st->ctx->state->config.get_int("timeout");
+        const int64_t idle_ms = st->ctx->state->clock.now_ms() - st->session.last_interaction_ms;
+        if (timeout_s > 0 && st->inflight == 0 && idle_ms > timeout_s * 1000) {
+          spdlog::info("Closing idle client id={} addr={}", st->session.id, st->session.addr);
+          close_connection(self, *st);
+          return;
+        }
+        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+      },
   };
 }
 

@@ -32,12 +32,13 @@ const std::vector<ConfigParam>& param_table() {
        "Addresses to listen on, separated by spaces."},
       {"busy-reply-threshold", ParamType::kInt, "5000", true,
        "Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL "
-       "becomes possible (alias: lua-time-limit).",
+       "becomes possible (alias: lua-time-limit). Stored only: scripting is not available yet.",
        0, INT64_MAX},
       {"client-output-buffer-limit", ParamType::kString,
        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
        "Output buffer limits per client class: <class> <hard> <soft> <soft-seconds> ...; a "
-       "client past the hard limit, or past the soft limit for soft-seconds, is disconnected."},
+       "client past the hard limit, or past the soft limit for soft-seconds, is disconnected. "
+       "Stored only: the limits are not enforced yet."},
       {"client-query-buffer-limit", ParamType::kMemory, "1073741824", true,
        "Largest query buffer of one client.", 1024 * 1024, INT64_MAX},
       {"daemonize", ParamType::kBool, "no", false,
@@ -46,7 +47,7 @@ const std::vector<ConfigParam>& param_table() {
        kIntMax},
       {"dbfilename", ParamType::kString, "dump.shardis", true,
        "File name of the checkpoint inside dir (a protected config: see "
-       "enable-protected-configs)."},
+       "enable-protected-configs). Stored only: checkpoints are not written yet."},
       {"dir", ParamType::kString, ".", true,
        "Data directory for checkpoints (a protected config: see enable-protected-configs)."},
       {"enable-protected-configs",
@@ -76,22 +77,24 @@ const std::vector<ConfigParam>& param_table() {
        {"debug", "verbose", "notice", "warning"}},
       {"lua-strict-keys", ParamType::kBool, "no", true,
        "Reject a script's access to keys it did not declare in KEYS instead of running it "
-       "correctly but slower."},
+       "correctly but slower. Stored only: scripting is not available yet."},
       {"maxclients", ParamType::kInt, "10000", true,
        "Most clients connected at once; further connections are refused.", 1, kUIntMax},
       {"maxmemory", ParamType::kMemory, "0", true,
-       "Memory limit for the data set; 0 means no limit.", 0, INT64_MAX},
+       "Memory limit for the data set; 0 means no limit. Stored only: no limit is enforced "
+       "yet.", 0, INT64_MAX},
       {"maxmemory-policy",
        ParamType::kEnum,
        "noeviction",
        true,
-       "What to do when maxmemory is reached.",
+       "What to do when maxmemory is reached. Stored only (OBJECT FREQ reads it).",
        0,
        INT64_MAX,
        {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
         "allkeys-lfu", "allkeys-random", "noeviction"}},
       {"notify-keyspace-events", ParamType::kString, "", true,
-       "Keyspace notification classes, as in Redis ('Ag$lshzxeKEtmdn'); empty disables them."},
+       "Keyspace notification classes, as in Redis ('Ag$lshzxeKEtmdn'); empty disables them. "
+       "Stored only: notifications are not sent yet."},
       {"port", ParamType::kInt, "6379", false, "TCP port to listen on; 0 picks a free port.", 0,
        65535},
       {"protected-mode", ParamType::kBool, "yes", true, "Accepted for compatibility."},
@@ -101,7 +104,8 @@ const std::vector<ConfigParam>& param_table() {
        "Password of the default user; empty means no authentication."},
       {"save", ParamType::kSave, "3600 1 300 100 60 10000", true,
        "Checkpoint rules: pairs of <seconds> <changes>; a checkpoint is written when at "
-       "least <changes> writes happened within <seconds>. Empty disables them."},
+       "least <changes> writes happened within <seconds>. Empty disables them. Stored only: "
+       "checkpoints are not written yet."},
       {"shard-placement",
        ParamType::kEnum,
        "io",
@@ -114,15 +118,19 @@ const std::vector<ConfigParam>& param_table() {
       {"shards", ParamType::kInt, "0", false,
        "Number of keyspace shards; 0 means one per hardware thread.", 0, 1024},
       {"slowlog-log-slower-than", ParamType::kInt, "10000", true,
-       "Microseconds above which a command is logged in SLOWLOG; -1 disables, 0 logs all.", -1,
+       "Microseconds above which a command is logged in SLOWLOG; -1 disables, 0 logs all. "
+       "Stored only: SLOWLOG is not available yet.", -1,
        INT64_MAX},
-      {"slowlog-max-len", ParamType::kInt, "128", true, "Entries kept in SLOWLOG.", 0, INT64_MAX},
-      {"tcp-backlog", ParamType::kInt, "511", false, "Listen backlog of the server socket.", 0,
+      {"slowlog-max-len", ParamType::kInt, "128", true,
+       "Entries kept in SLOWLOG. Stored only: SLOWLOG is not available yet.", 0, INT64_MAX},
+      {"tcp-backlog", ParamType::kInt, "511", false, "Accepted for compatibility: CAF sets the listen backlog.", 0,
        kIntMax},
       {"tcp-keepalive", ParamType::kInt, "300", true,
-       "Seconds between TCP keepalive probes on client connections; 0 disables them.", 0, kIntMax},
+       "Seconds between TCP keepalive probes on client connections; 0 disables them. Stored "
+       "only: keepalive probes are not configured yet.", 0, kIntMax},
       {"timeout", ParamType::kInt, "0", true,
-       "Seconds of inactivity after which a client is disconnected; 0 never.", 0, kIntMax},
+       "Seconds of inactivity after which a client is disconnected (checked every second); 0 "
+       "never.", 0, kIntMax},
   };
   return table;
 }
