@@ -63,6 +63,11 @@ struct ConnectionState {
   size_t inflight = 0;          // batches sent, not yet done
   bool barrier = false;         // a multi-shard batch is in flight
   std::deque<Args> waiting;     // parsed, held back behind a barrier
+  // Per turn of the event loop (a read, or a completed batch): the time
+  // every command of the turn sees, and the timer of what runs here.
+  int64_t now_ms = 0;
+  RunTimer* timer = nullptr;
+  std::vector<CommandStats*> ran;
   bool closing = false;  // no more commands are read
   bool closed = false;   // the socket is closed and the actor done
 };
@@ -136,8 +141,8 @@ void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& ar
   send_open(self, st);
   Slot& slot = ready_slot(st);
   protocol::ReplyWriter w(slot.bytes, st.session.resp);
-  ExecContext ctx{*st.ctx->state, *st.ctx->shards, st.session, w, st.ctx->state->clock.now_ms()};
-  dispatch(ctx, spec, args);
+  ExecContext ctx{*st.ctx->state, *st.ctx->shards, st.session, w, st.now_ms};
+  st.timer->run(ctx, spec, args);
   if (spec.flags & kCmdConnection) {
     st.parser.set_auth_required(!st.session.authenticated);
     st.ctx->clients->update(st.session);
@@ -162,9 +167,13 @@ bool route(Self* self, ConnectionState& st, Args& args) {
           1, std::memory_order_relaxed);
     return true;
   }
+  if ((spec->flags & kCmdConnection) || (st.ctx->same_thread && st.inflight == 0 && !st.open)) {
+    st.session.last_command = spec->name;
+    run_here(self, st, *spec, args);
+    return true;
+  }
   CommandTable::key_indexes(*spec, args, &st.key_idx);
-  if ((spec->flags & kCmdConnection) || (st.key_idx.empty() && !(spec->flags & kCmdAllShards)) ||
-      (st.ctx->same_thread && st.inflight == 0 && !st.open)) {
+  if (st.key_idx.empty() && !(spec->flags & kCmdAllShards)) {
     st.session.last_command = spec->name;
     run_here(self, st, *spec, args);
     return true;
@@ -200,7 +209,7 @@ bool route(Self* self, ConnectionState& st, Args& args) {
 }
 
 void handle_command(Self* self, ConnectionState& st, Args& args) {
-  st.session.last_interaction_ms = st.ctx->state->clock.now_ms();
+  st.session.last_interaction_ms = st.now_ms;
   if (st.barrier || !st.waiting.empty() || !route(self, st, args)) st.waiting.push_back(std::move(args));
 }
 
@@ -213,7 +222,22 @@ void drain_waiting(Self* self, ConnectionState& st) {
   send_open(self, st);
 }
 
+// Sets up the per-turn time and timer while the turn runs.
+class Turn {
+ public:
+  explicit Turn(ConnectionState& st) : st_(st), timer_(*st.ctx->state, st.ran) {
+    st.now_ms = st.ctx->state->clock.now_ms();
+    st.timer = &timer_;
+  }
+  ~Turn() { st_.timer = nullptr; }
+
+ private:
+  ConnectionState& st_;
+  RunTimer timer_;
+};
+
 void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
+  Turn turn(st);
   st.ctx->state->counters.net_input_bytes.fetch_add(len, std::memory_order_relaxed);
   size_t off = 0;
   while (off < len && !st.closing) {
@@ -269,6 +293,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](done_atom, BatchPtr& b) {
         --st->inflight;
         if (st->closed) return;
+        Turn turn(*st);
         Slot& slot = st->slots[b->seq - st->first_seq];
         slot.bytes = std::move(b->out);
         slot.done = true;

@@ -16,10 +16,21 @@ const CommandSpec* check_command(const Args& args, const Session& session, std::
   return spec;
 }
 
-namespace {
+RunTimer::RunTimer(ServerState& server, std::vector<CommandStats*>& ran)
+    : server_(server), ran_(ran), start_us_(Clock::monotonic_us()) {
+  ran_.clear();
+}
 
-// Runs the handler and counts the call; the caller accounts the time.
-CommandStats& run_counted(ExecContext& ctx, const CommandSpec& spec, Args& args) {
+RunTimer::~RunTimer() {
+  if (ran_.empty()) return;
+  const int64_t elapsed = Clock::monotonic_us() - start_us_;
+  const uint64_t share = static_cast<uint64_t>(std::max<int64_t>(0, elapsed)) / ran_.size();
+  for (CommandStats* st : ran_) st->usec.fetch_add(share, std::memory_order_relaxed);
+  server_.counters.total_commands_processed.fetch_add(ran_.size(), std::memory_order_relaxed);
+  ran_.clear();
+}
+
+void RunTimer::run(ExecContext& ctx, const CommandSpec& spec, Args& args) {
   const size_t before = ctx.reply.buffer().size();
   spec.handler(ctx, args);
   CommandStats& st = ctx.server.command_stats[static_cast<size_t>(spec.id)];
@@ -30,27 +41,21 @@ CommandStats& run_counted(ExecContext& ctx, const CommandSpec& spec, Args& args)
     st.failed_calls.fetch_add(1, std::memory_order_relaxed);
     ctx.server.counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
   }
-  return st;
+  ran_.push_back(&st);
 }
 
-}  // namespace
-
 void dispatch(ExecContext& ctx, const CommandSpec& spec, Args& args) {
-  const int64_t start = Clock::monotonic_us();
-  CommandStats& st = run_counted(ctx, spec, args);
-  st.usec.fetch_add(static_cast<uint64_t>(Clock::monotonic_us() - start), std::memory_order_relaxed);
-  ctx.server.counters.total_commands_processed.fetch_add(1, std::memory_order_relaxed);
+  std::vector<CommandStats*> ran;
+  RunTimer timer(ctx.server, ran);
+  timer.run(ctx, spec, args);
 }
 
 void dispatch_batch(ExecContext& ctx, const std::vector<const CommandSpec*>& specs,
                     std::vector<Args>& commands) {
-  const int64_t start = Clock::monotonic_us();
   std::vector<CommandStats*> ran;
   ran.reserve(specs.size());
-  for (size_t i = 0; i < specs.size(); ++i) ran.push_back(&run_counted(ctx, *specs[i], commands[i]));
-  const uint64_t share = static_cast<uint64_t>(Clock::monotonic_us() - start) / std::max<size_t>(1, ran.size());
-  for (CommandStats* st : ran) st->usec.fetch_add(share, std::memory_order_relaxed);
-  ctx.server.counters.total_commands_processed.fetch_add(specs.size(), std::memory_order_relaxed);
+  RunTimer timer(ctx.server, ran);
+  for (size_t i = 0; i < specs.size(); ++i) timer.run(ctx, *specs[i], commands[i]);
 }
 
 Engine::Engine(int shards, bool manual_clock)

@@ -17,10 +17,28 @@ namespace shardis {
 // returns the spec to run or nullptr with *error set to Redis's reply text.
 const CommandSpec* check_command(const Args& args, const Session& session, std::string* error);
 
-// Runs a checked command: calls its handler and records command stats.
+// Charges the time of a run of commands to their commandstats with one pair
+// of clock reads for the whole run, in equal shares: reading the clock twice
+// per command cost more than a cheap command itself. The caller owns `ran`
+// (a buffer reused between runs).
+class RunTimer {
+ public:
+  RunTimer(ServerState& server, std::vector<CommandStats*>& ran);
+  ~RunTimer();
+  RunTimer(const RunTimer&) = delete;
+  RunTimer& operator=(const RunTimer&) = delete;
+  // Runs a checked command: calls its handler and counts the call.
+  void run(ExecContext& ctx, const CommandSpec& spec, Args& args);
+
+ private:
+  ServerState& server_;
+  std::vector<CommandStats*>& ran_;
+  int64_t start_us_;
+};
+
+// Runs one checked command, timed on its own.
 void dispatch(ExecContext& ctx, const CommandSpec& spec, Args& args);
-// Runs checked commands back to back with one pair of clock reads: each
-// command is charged an equal share of the batch's time in commandstats.
+// Runs checked commands back to back under one RunTimer.
 void dispatch_batch(ExecContext& ctx, const std::vector<const CommandSpec*>& specs,
                     std::vector<Args>& commands);
 

@@ -43,7 +43,9 @@ class ShardSet {
   ShardSet(int shards, int databases);
   size_t size() const { return shards_.size(); }
   Shard& shard(size_t i) { return *shards_[i]; }
-  size_t shard_of(std::string_view key) const { return key_hash_slot(key) % shards_.size(); }
+  size_t shard_of(std::string_view key) const {
+    return shards_.size() == 1 ? 0 : key_hash_slot(key) % shards_.size();
+  }
   Shard& shard_for(std::string_view key) { return *shards_[shard_of(key)]; }
   int databases() const { return databases_; }
 
