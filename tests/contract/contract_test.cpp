@@ -404,7 +404,10 @@ const std::vector<Case>& cases() {
         "EXPIRE k 100 NX XX",
         "EXPIRE k 100 GT LT",
         "EXPIRE k 100 NX GT",
-        "EXPIRE k 100 XX GT",
+        // Not "100 XX GT": whether 100 s from now exceeds the deadline set a
+        // moment ago by "100" depends on a millisecond passing in between.
+        "EXPIRE k 50 XX GT",
+        "EXPIRE k 200 XX GT",
         "EXPIRE k 100 FOO",
         "EXPIRE k abc",
         "EXPIRE k 1.5",
