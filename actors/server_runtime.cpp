@@ -171,7 +171,10 @@ std::string ServerRuntime::start_actors() {
   const size_t workers = on_io ? 1 : std::clamp<size_t>(static_cast<size_t>(shards), 1,
                                                         std::max(1u, std::thread::hardware_concurrency()));
   caf_config_->set("scheduler.max-threads", workers);
-  caf_config_->set("middleman.max-consecutive-reads", 50);
+  // One read per readiness event, as Redis: epoll is level-triggered, so
+  // data left in the socket is reported again; reading on until EAGAIN
+  // costs a failed recvfrom per request.
+  caf_config_->set("middleman.max-consecutive-reads", 1);
   system_ = std::make_unique<caf::actor_system>(*caf_config_);
 
   ctx_ = std::make_shared<ServerContext>();

@@ -6,6 +6,7 @@
 // command line overrides the file. SIGINT/SIGTERM and SHUTDOWN stop the
 // server cleanly.
 
+#include <malloc.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -35,6 +36,11 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The I/O thread allocates from a non-main glibc arena, which by default
+  // grows and shrinks with an mprotect per step under a request load
+  // (thousands per second). Grow in large steps and trim rarely.
+  mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   using shardis::ConfigStore;
   ConfigStore store;
   std::string config_file;
