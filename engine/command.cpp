@@ -1,3 +1,4 @@
+#include "protocol/text.hpp"
 #include "engine/command.hpp"
 
 #include <algorithm>
@@ -8,12 +9,6 @@
 namespace shardis {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool arity_ok(int arity, size_t argc) {
   return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
@@ -58,7 +53,7 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
 const CommandSpec* CommandTable::find_sub(const CommandSpec& parent, std::string_view sub) const {
   std::string full(parent.name);
   full.push_back('|');
-  full.append(lower(sub));
+  full.append(to_lower(sub));
   for (const CommandSpec& s : parent.subcommands)
     if (s.name == full) return &s;
   return nullptr;

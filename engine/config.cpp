@@ -1,3 +1,4 @@
+#include "protocol/text.hpp"
 #include "engine/config.hpp"
 
 #include <algorithm>
@@ -154,47 +155,6 @@ bool contains(const Range& r, std::string_view v) {
   return std::find(std::begin(r), std::end(r), v) != std::end(r);
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
-}
-
-// Redis's string2ll: optional '-', no '+', no spaces, no leading zeros.
-bool parse_strict_int(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative) i = 1;
-  if (i >= s.size()) return false;
-  if (s[i] == '0') {
-    if (s.size() == 1) {
-      *out = 0;
-      return true;
-    }
-    return false;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    *out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
-
 // strtoll that must consume the whole token, as Redis's save and
 // client-output-buffer-limit parsers require.
 bool parse_loose_int(const std::string& s, int64_t* out) {
@@ -286,7 +246,7 @@ std::string validate_obuf(std::string_view value, std::string_view current,
   if (args.size() % 4) return "Wrong number of arguments in buffer limit configuration.";
   std::vector<std::string> cur = split_spaces(current);
   for (size_t j = 0; j < args.size(); j += 4) {
-    std::string cls = lower(args[j]);
+    std::string cls = to_lower(args[j]);
     if (cls == "replica") cls = "slave";
     if (!contains(kClasses, cls))
       return "Invalid client class specified in buffer limit configuration.";
@@ -329,7 +289,7 @@ std::string validate(const ConfigParam& p, std::string_view value, std::string_v
                      bool at_startup, std::string* normalized) {
   switch (p.type) {
     case ParamType::kBool: {
-      const std::string v = lower(value);
+      const std::string v = to_lower(value);
       if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
       if (p.name == "daemonize" && v == "yes")
         return "daemonize yes is not supported: shardis runs in the foreground";
@@ -343,7 +303,7 @@ std::string validate(const ConfigParam& p, std::string_view value, std::string_v
         auto m = parse_memory(value);
         if (!m) return "argument must be a memory value";
         v = *m;
-      } else if (!parse_strict_int(value, &v)) {
+      } else if (!string_to_ll(value, &v)) {
         return "argument couldn't be parsed into an integer";
       }
       if (v < p.min || v > p.max)
@@ -377,80 +337,10 @@ std::string validate(const ConfigParam& p, std::string_view value, std::string_v
 // ---------------------------------------------------------------------------
 // Config file lines
 
-bool is_hex(char c) {
-  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  return std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
-}
-
-// Splits a line as Redis's sdssplitargs does: "double quotes" with \n \r \t
-// \b \a \\ \" and \xHH escapes, 'single quotes' with only \', and a closing
-// quote must end the argument. Returns false on unbalanced quotes.
-bool split_args(std::string_view line, std::vector<std::string>* out) {
+// A config file line, split as Redis's sdssplitargs does.
+bool split_line(std::string_view line, std::vector<std::string>* out) {
   out->clear();
-  const size_t n = line.size();
-  auto separator = [&](size_t k) {
-    return k < n && (line[k] == ' ' || line[k] == '\n' || line[k] == '\r' || line[k] == '\t' ||
-                     line[k] == '\0');
-  };
-  size_t i = 0;
-  while (true) {
-    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) ++i;
-    if (i >= n) return true;
-    std::string cur;
-    while (i < n && !separator(i)) {
-      const char quote = line[i++];  // or a plain character
-      if (quote != '"' && quote != '\'') {
-        cur.push_back(quote);
-        continue;
-      }
-      bool closed = false;
-      while (i < n && !closed) {
-        const char c = line[i];
-        if (c == quote) {
-          closed = true;
-        } else if (quote == '"' && c == '\\' && i + 3 < n && line[i + 1] == 'x' &&
-                   is_hex(line[i + 2]) && is_hex(line[i + 3])) {
-          cur.push_back(static_cast<char>(hex_value(line[i + 2]) * 16 + hex_value(line[i + 3])));
-          i += 3;
-        } else if (quote == '"' && c == '\\' && i + 1 < n) {
-          ++i;
-          switch (line[i]) {
-            case 'n':
-              cur.push_back('\n');
-              break;
-            case 'r':
-              cur.push_back('\r');
-              break;
-            case 't':
-              cur.push_back('\t');
-              break;
-            case 'b':
-              cur.push_back('\b');
-              break;
-            case 'a':
-              cur.push_back('\a');
-              break;
-            default:
-              cur.push_back(line[i]);
-              break;
-          }
-        } else if (quote == '\'' && c == '\\' && i + 1 < n && line[i + 1] == '\'') {
-          ++i;
-          cur.push_back('\'');
-        } else {
-          cur.push_back(c);
-        }
-        ++i;
-      }
-      if (!closed || (i < n && !separator(i))) return false;
-      break;
-    }
-    out->push_back(std::move(cur));
-  }
+  return split_args(line, [out]() -> std::string& { return out->emplace_back(); });
 }
 
 std::string trim(std::string_view s) {
@@ -496,7 +386,7 @@ const std::vector<ConfigParam>& ConfigStore::params() {
 }
 
 const ConfigParam* ConfigStore::find(std::string_view name) {
-  const std::string key = lower(name);
+  const std::string key = to_lower(name);
   for (const Alias& a : kAliases)
     if (a.alias == key) return find(a.name);
   for (const ConfigParam& p : params())
@@ -543,7 +433,7 @@ std::string ConfigStore::set_many(
     if (!p->mutable_at_runtime) return prefix + "can't set immutable config";
     if (contains(kProtected, p->name) && get("enable-protected-configs") == "no")
       return prefix + "can't set protected config";
-    const std::string entry = lower(name);
+    const std::string entry = to_lower(name);
     if (std::find(entry_names.begin(), entry_names.end(), entry) != entry_names.end())
       return prefix + "duplicate parameter";
     found.push_back(p);
@@ -609,7 +499,7 @@ std::string ConfigStore::load_file(const std::string& path) {
     text = trim(raw);
     if (text.empty() || text[0] == '#') continue;
     std::string err;
-    if (!split_args(text, &argv)) {
+    if (!split_line(text, &argv)) {
       err = "Unbalanced quotes in configuration line";
     } else if (argv.empty()) {
       continue;
@@ -646,7 +536,7 @@ int64_t ConfigStore::get_int(std::string_view name) const {
   if (!v) return 0;
   if (*v == "yes") return 1;
   int64_t out = 0;
-  return parse_strict_int(*v, &out) ? out : 0;
+  return string_to_ll(*v, &out) ? out : 0;
 }
 
 std::string ConfigStore::requirepass() const {
@@ -655,7 +545,7 @@ std::string ConfigStore::requirepass() const {
 
 void ConfigStore::refresh_cache(std::string_view name, const std::string& value) {
   int64_t v = 0;
-  if (!parse_strict_int(value, &v)) return;
+  if (!string_to_ll(value, &v)) return;
   if (name == "proto-max-bulk-len") {
     proto_max_bulk_len_.store(v, std::memory_order_relaxed);
   } else if (name == "client-query-buffer-limit") {
@@ -677,7 +567,7 @@ std::optional<int64_t> parse_memory(std::string_view s) {
   // An empty number counts as 0 ("" and "kb" are 0), as in Redis.
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
-  const std::string unit = lower(s.substr(digits));
+  const std::string unit = to_lower(s.substr(digits));
   int64_t mul;
   if (unit.empty() || unit == "b")
     mul = 1;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cctype>
 
+#include "protocol/text.hpp"
 #include "engine/command.hpp"
 #include "engine/connection_family.hpp"
 #include "engine/errors.hpp"
@@ -20,20 +21,6 @@ namespace {
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-bool parse_int(std::string_view s, int64_t* out) {
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 // Client names and library infos are printed in CLIENT LIST, so Redis
 // rejects anything outside '!'..'~' (spaces and newlines included).
@@ -98,7 +85,7 @@ void hello_command(ExecContext& ctx, Args& args) {
   int64_t ver = 0;
   size_t next = 1;
   if (args.size() >= 2) {
-    if (!parse_int(args[1], &ver)) {
+    if (!string_to_ll(args[1], &ver)) {
       ctx.reply.error("ERR Protocol version is not an integer or out of range");
       return;
     }
@@ -172,7 +159,7 @@ void hello_command(ExecContext& ctx, Args& args) {
 
 void select_command(ExecContext& ctx, Args& args) {
   int64_t index;
-  if (!parse_int(args[1], &index) || index < INT32_MIN || index > INT32_MAX) {
+  if (!string_to_ll(args[1], &index) || index < INT32_MIN || index > INT32_MAX) {
     ctx.reply.error(err::kNotInteger);
     return;
   }
@@ -278,7 +265,7 @@ void client_list_command(ExecContext& ctx, Args& args) {
     } else if (iequals(args[j], "ID") && j + 1 < args.size()) {
       for (++j; j < args.size(); ++j) {
         int64_t id;
-        if (!parse_int(args[j], &id) || id <= 0) {
+        if (!string_to_ll(args[j], &id) || id <= 0) {
           ctx.reply.error("ERR Invalid client ID");
           return;
         }
@@ -325,7 +312,7 @@ void client_kill_command(ExecContext& ctx, Args& args) {
     const std::string& val = args[j + 1];
     if (iequals(opt, "ID")) {
       int64_t id;
-      if (!parse_int(val, &id) || id <= 0) {
+      if (!string_to_ll(val, &id) || id <= 0) {
         ctx.reply.error("ERR client-id should be greater than 0");
         return;
       }

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/text.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 #include "engine/glob.hpp"
@@ -35,40 +36,11 @@ namespace {
 // Helpers
 // ---------------------------------------------------------------------------
 
-// Redis's string2ll: optional '-', no '+', no leading zeros or spaces, fits
-// in a signed 64-bit integer.
-bool parse_ll(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  if (s == "0") {
-    *out = 0;
-    return true;
-  }
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative && ++i == s.size()) return false;
-  if (s[i] < '1' || s[i] > '9') return false;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    *out = static_cast<int64_t>(0 - v);  // unsigned negation keeps INT64_MIN defined
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
-
 // Redis's getIntFromObjectOrReply without a custom message: writes the error
 // and returns false when s is not an integer or does not fit in an int.
 bool parse_int_or_reply(ExecContext& ctx, std::string_view s, int* out) {
   int64_t v;
-  if (!parse_ll(s, &v)) {
+  if (!string_to_ll(s, &v)) {
     ctx.reply.error(err::kNotInteger);
     return false;
   }
@@ -98,17 +70,6 @@ bool parse_cursor(std::string_view s, uint64_t* out) {
     v = v * 10 + digit;
   }
   *out = negative ? 0 - v : v;
-  return true;
-}
-
-// strcasecmp() in the C locale: only ASCII letters fold.
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
-    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
-    if (x != y) return false;
-  }
   return true;
 }
 
@@ -385,7 +346,7 @@ void expire_generic(ExecContext& ctx, Args& args, int64_t basetime_ms, bool seco
   }
 
   int64_t when;
-  if (!parse_ll(args[2], &when)) {
+  if (!string_to_ll(args[2], &when)) {
     ctx.reply.error(err::kNotInteger);
     return;
   }
@@ -487,7 +448,7 @@ int64_t refcount(ExecContext& ctx, const Entry& e) {
   constexpr int64_t kSharedIntegers = 10000;
   if (e.type != ValueType::kString || e.encoding != Encoding::kInt) return 1;
   int64_t v;
-  if (!parse_ll(e.str, &v) || v < 0 || v >= kSharedIntegers) return 1;
+  if (!string_to_ll(e.str, &v) || v < 0 || v >= kSharedIntegers) return 1;
   const auto policy = ctx.server.config.get("maxmemory-policy");
   const bool lru_or_lfu = policy && (policy->find("lru") != std::string::npos ||
                                      policy->find("lfu") != std::string::npos);
@@ -600,7 +561,7 @@ void scan_command(ExecContext& ctx, Args& args) {
   for (size_t i = 2; i < args.size(); i += 2) {
     const bool has_value = i + 1 < args.size();
     if (iequals(args[i], "count") && has_value) {
-      if (!parse_ll(args[i + 1], &count)) {
+      if (!string_to_ll(args[i + 1], &count)) {
         ctx.reply.error(err::kNotInteger);
         return;
       }
@@ -718,11 +679,11 @@ void flushall_command(ExecContext& ctx, Args& args) {
 
 void swapdb_command(ExecContext& ctx, Args& args) {
   int64_t a, b;
-  if (!parse_ll(args[1], &a) || a < INT_MIN || a > INT_MAX) {
+  if (!string_to_ll(args[1], &a) || a < INT_MIN || a > INT_MAX) {
     ctx.reply.error("ERR invalid first DB index");
     return;
   }
-  if (!parse_ll(args[2], &b) || b < INT_MIN || b > INT_MAX) {
+  if (!string_to_ll(args[2], &b) || b < INT_MIN || b > INT_MAX) {
     ctx.reply.error("ERR invalid second DB index");
     return;
   }

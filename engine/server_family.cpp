@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/text.hpp"
 #include "engine/command.hpp"
 #include "engine/connection_family.hpp"
 #include "engine/errors.hpp"
@@ -31,23 +32,11 @@ namespace shardis {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Redis's addReplyHelp: a title line, the container's lines, then HELP.
 void reply_help(ExecContext& ctx, std::string_view container,
                 const std::vector<std::string_view>& lines) {
   ctx.reply.array(lines.size() + 3);
-  ctx.reply.simple(upper(container) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  ctx.reply.simple(to_upper(container) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   for (std::string_view l : lines) ctx.reply.simple(l);
   ctx.reply.simple("HELP");
   ctx.reply.simple("    Prints this help.");
@@ -71,7 +60,7 @@ void config_get_command(ExecContext& ctx, Args& args) {
   std::vector<std::pair<std::string, std::string>> found;
   std::vector<std::string> seen;  // lower-case names already in the reply
   auto add = [&](std::string name, std::string value) {
-    std::string key = lower(name);
+    std::string key = to_lower(name);
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) return;
     seen.push_back(std::move(key));
     found.emplace_back(std::move(name), std::move(value));
@@ -450,7 +439,7 @@ void info_command(ExecContext& ctx, Args& args) {
     for (size_t i = 0; i < kCount; ++i) wanted[i] = kInfoSections[i].in_default;
   }
   for (size_t a = 1; a < args.size(); ++a) {
-    const std::string name = lower(args[a]);
+    const std::string name = to_lower(args[a]);
     for (size_t i = 0; i < kCount; ++i) {
       if (name == "all" || name == "everything" || name == kInfoSections[i].name ||
           (name == "default" && kInfoSections[i].in_default))
@@ -645,7 +634,7 @@ bool is_token_word(std::string_view w) {
 DocArg word_arg(const std::string& w) {
   DocArg a;
   if (is_token_word(w)) {
-    a.name = lower(w);
+    a.name = to_lower(w);
     a.type = "pure-token";
     a.token = w;
   } else {
@@ -867,8 +856,8 @@ void command_docs_command(ExecContext& ctx, Args& args) {
 void command_list_command(ExecContext& ctx, Args& args) {
   enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
   std::string value;
-  if (args.size() == 5 && lower(args[2]) == "filterby") {
-    const std::string type = lower(args[3]);
+  if (args.size() == 5 && to_lower(args[2]) == "filterby") {
+    const std::string type = to_lower(args[3]);
     if (type == "module")
       filter = Filter::kModule;
     else if (type == "aclcat")
@@ -891,7 +880,7 @@ void command_list_command(ExecContext& ctx, Args& args) {
       case Filter::kModule:
         return false;  // shardis has no modules
       case Filter::kAclCat: {
-        const std::string cat = "@" + lower(value);
+        const std::string cat = "@" + to_lower(value);
         for (std::string_view c : acl_categories(spec))
           if (c == cat) return true;
         return false;

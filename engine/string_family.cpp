@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/text.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 
@@ -34,38 +35,6 @@ namespace {
 // ---------------------------------------------------------------------------
 // Numbers, as Redis reads and writes them
 // ---------------------------------------------------------------------------
-
-// Redis's string2ll: optional '-', no leading zeros (except "0"), no spaces,
-// no '+', at most 20 characters, must fit in a signed 64-bit integer.
-bool parse_int64(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  if (s.size() == 1 && s[0] == '0') {
-    *out = 0;
-    return true;
-  }
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative && ++i == s.size()) return false;
-  if (s[i] < '1' || s[i] > '9') return false;
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c < '0' || c > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  constexpr uint64_t kMaxPositive = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-  if (negative) {
-    if (v > kMaxPositive + 1) return false;
-    // Negating in unsigned arithmetic keeps INT64_MIN well defined.
-    *out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > kMaxPositive) return false;
-    *out = static_cast<int64_t>(v);
-  }
-  return true;
-}
 
 // Redis's buffer for long doubles as text (MAX_LONG_DOUBLE_CHARS): big
 // enough for "%.17Lf" of the largest finite long double.
@@ -196,13 +165,6 @@ struct SetOptions {
   std::string_view expire;  // the EX/PX/EXAT/PXAT argument, if any
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  return true;
-}
-
 enum class OptionsFor { kSet, kGetEx };
 
 // Parses SET's options (from args[3]) or GETEX's (from args[2]) with
@@ -249,7 +211,7 @@ bool parse_set_options(const Args& args, OptionsFor kind, SetOptions* opts) {
 // and relative times that overflow when added to now.
 OpStatus resolve_expire(const SetOptions& opts, int64_t now_ms, int64_t* at_ms) {
   int64_t v;
-  if (!parse_int64(opts.expire, &v)) return OpStatus::kNotInteger;
+  if (!string_to_ll(opts.expire, &v)) return OpStatus::kNotInteger;
   const bool seconds = opts.flags & (kEx | kExAt);
   if (v <= 0 || (seconds && v > std::numeric_limits<int64_t>::max() / 1000))
     return OpStatus::kInvalidExpire;
@@ -373,7 +335,7 @@ OpResult<int64_t> op_incr_by(Db& db, std::string_view key, int64_t incr, int64_t
   int64_t value = 0;
   if (e) {
     if (e->type != ValueType::kString) return {OpStatus::kWrongType, 0};
-    if (!parse_int64(e->str, &value)) return {OpStatus::kNotInteger, 0};
+    if (!string_to_ll(e->str, &value)) return {OpStatus::kNotInteger, 0};
   }
   if ((incr < 0 && value < 0 && incr < std::numeric_limits<int64_t>::min() - value) ||
       (incr > 0 && value > 0 && incr > std::numeric_limits<int64_t>::max() - value))
@@ -692,13 +654,13 @@ void decr_command(ExecContext& ctx, Args& args) {
 
 void incrby_command(ExecContext& ctx, Args& args) {
   int64_t incr;
-  if (!parse_int64(args[2], &incr)) return ctx.reply.error(err::kNotInteger);
+  if (!string_to_ll(args[2], &incr)) return ctx.reply.error(err::kNotInteger);
   incr_generic(ctx, args, incr, "incrby");
 }
 
 void decrby_command(ExecContext& ctx, Args& args) {
   int64_t decr;
-  if (!parse_int64(args[2], &decr)) return ctx.reply.error(err::kNotInteger);
+  if (!string_to_ll(args[2], &decr)) return ctx.reply.error(err::kNotInteger);
   // INT64_MIN has no positive counterpart to add.
   if (decr == std::numeric_limits<int64_t>::min())
     return ctx.reply.error("ERR decrement would overflow");
@@ -731,7 +693,7 @@ void strlen_command(ExecContext& ctx, Args& args) {
 // GETRANGE and its old name SUBSTR.
 void getrange_command(ExecContext& ctx, Args& args) {
   int64_t start, end;
-  if (!parse_int64(args[2], &start) || !parse_int64(args[3], &end))
+  if (!string_to_ll(args[2], &start) || !string_to_ll(args[3], &end))
     return ctx.reply.error(err::kNotInteger);
   OpResult<std::string_view> r = op_get_range(ctx.db(args[1]), args[1], start, end, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "getrange");
@@ -741,7 +703,7 @@ void getrange_command(ExecContext& ctx, Args& args) {
 void setrange_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   int64_t offset;
-  if (!parse_int64(args[2], &offset)) return ctx.reply.error(err::kNotInteger);
+  if (!string_to_ll(args[2], &offset)) return ctx.reply.error(err::kNotInteger);
   if (offset < 0) return ctx.reply.error(err::kOffsetOutOfRange);
   OpResult<RangeWrite> r = op_set_range(ctx.db(key), key, offset, args[3], ctx.now_ms,
                                         ctx.server.config.proto_max_bulk_len());
@@ -766,7 +728,7 @@ void lcs_command(ExecContext& ctx, Args& args) {
     } else if (iequals(opt, "withmatchlen")) {
       with_match_len = true;
     } else if (iequals(opt, "minmatchlen") && j + 1 < args.size()) {
-      if (!parse_int64(args[++j], &min_match_len)) return ctx.reply.error(err::kNotInteger);
+      if (!string_to_ll(args[++j], &min_match_len)) return ctx.reply.error(err::kNotInteger);
       if (min_match_len < 0) min_match_len = 0;
     } else {
       return ctx.reply.error(err::kSyntax);

@@ -17,14 +17,14 @@
 
 #include "protocol/request_parser.hpp"
 
+#include "protocol/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 
 namespace shardis::protocol {
 namespace {
 
-// Redis's LONG_STR_SIZE: string2ll() refuses anything this long or longer.
-constexpr size_t kLongStrSize = 21;
 // Redis starts argv at min(count, 1024) entries and grows it as arguments
 // arrive, so a huge declared count costs nothing until its data comes.
 constexpr size_t kMaxArgvReserve = 1024;
@@ -39,52 +39,6 @@ constexpr size_t kMaxReusedArgCapacity = size_t{64} * 1024;
 // Likewise for the buffer of lines split across inputs, which an idle
 // connection would otherwise keep at its largest size.
 constexpr size_t kMaxReusedLineCapacity = size_t{4} * 1024;
-
-// Redis's string2ll(): optional '-', no '+', no leading zeros, no spaces,
-// overflow is an error.
-bool parse_ll(const char* s, size_t len, int64_t* value) {
-  if (len == 0 || len >= kLongStrSize) return false;
-  if (len == 1 && s[0] == '0') {
-    *value = 0;
-    return true;
-  }
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (negative && ++i == len) return false;
-  if (s[i] < '1' || s[i] > '9') return false;
-  // Twenty characters with a leading non-zero digit can still overflow
-  // uint64_t, so every step is checked.
-  uint64_t v = 0;
-  for (; i < len; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const auto digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  if (negative) {
-    if (v > static_cast<uint64_t>(INT64_MAX) + 1) return false;
-    *value = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > static_cast<uint64_t>(INT64_MAX)) return false;
-    *value = static_cast<int64_t>(v);
-  }
-  return true;
-}
-
-// isspace() in the C locale, which is what sdssplitargs() sees.
-bool is_c_space(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-bool is_hex_digit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-int hex_value(char c) {
-  if (c <= '9') return c - '0';
-  if (c <= 'F') return c - 'A' + 10;
-  return c - 'a' + 10;
-}
 
 // The common case of a header line: "<type><digits>\r" and one more byte, all
 // in the input, with a positive count that cannot overflow. Parses it in one
@@ -258,7 +212,7 @@ ParseStatus RequestParser::feed(const char* data, size_t len, size_t* consumed) 
             case LineStatus::kDone:
               break;
           }
-          ok = parse_ll(line.data() + 1, line.size() - 1, &count);
+          ok = string_to_ll(line.substr(1), &count);
           end_line();
         }
         if (!ok || count > limits_.max_multibulk) {
@@ -299,7 +253,7 @@ ParseStatus RequestParser::feed(const char* data, size_t len, size_t* consumed) 
             message[message.size() - 2] = got;
             return failed(message);
           }
-          ok = parse_ll(line.data() + 1, line.size() - 1, &bulk_len);
+          ok = string_to_ll(line.substr(1), &bulk_len);
           end_line();
         }
         if (!ok || bulk_len < 0 || bulk_len > limits_.max_bulk_len) {
@@ -349,94 +303,11 @@ ParseStatus RequestParser::feed(const char* data, size_t len, size_t* consumed) 
   }
 }
 
-// sdssplitargs(): arguments are separated by C-locale whitespace; "double
-// quotes" understand \n \r \t \b \a \xHH and \<any>; 'single quotes' only \';
-// a closing quote must be followed by whitespace or the end of the line.
-// The line holds no NUL (read_line() never ends a line past one), so the
-// end of the view plays the role of sdssplitargs's terminating NUL.
 bool RequestParser::split_inline(std::string_view line) {
-  const size_t n = line.size();
-  auto at = [&](size_t k) -> char { return k < n ? line[k] : '\0'; };
-  size_t i = 0;
-  while (true) {
-    while (i < n && is_c_space(line[i])) ++i;
-    if (i == n) return true;
-    std::string& cur = next_arg();
-    bool in_dq = false;
-    bool in_sq = false;
-    bool done = false;
-    while (!done) {
-      const char c = at(i);
-      if (in_dq) {
-        if (c == '\\' && at(i + 1) == 'x' && is_hex_digit(at(i + 2)) && is_hex_digit(at(i + 3))) {
-          cur.push_back(static_cast<char>(hex_value(at(i + 2)) * 16 + hex_value(at(i + 3))));
-          i += 3;
-        } else if (c == '\\' && at(i + 1) != '\0') {
-          ++i;
-          switch (line[i]) {
-            case 'n':
-              cur.push_back('\n');
-              break;
-            case 'r':
-              cur.push_back('\r');
-              break;
-            case 't':
-              cur.push_back('\t');
-              break;
-            case 'b':
-              cur.push_back('\b');
-              break;
-            case 'a':
-              cur.push_back('\a');
-              break;
-            default:
-              cur.push_back(line[i]);
-              break;
-          }
-        } else if (c == '"') {
-          if (at(i + 1) != '\0' && !is_c_space(at(i + 1))) return false;
-          done = true;
-        } else if (c == '\0') {
-          return false;
-        } else {
-          cur.push_back(c);
-        }
-      } else if (in_sq) {
-        if (c == '\\' && at(i + 1) == '\'') {
-          ++i;
-          cur.push_back('\'');
-        } else if (c == '\'') {
-          if (at(i + 1) != '\0' && !is_c_space(at(i + 1))) return false;
-          done = true;
-        } else if (c == '\0') {
-          return false;
-        } else {
-          cur.push_back(c);
-        }
-      } else {
-        switch (c) {
-          case ' ':
-          case '\n':
-          case '\r':
-          case '\t':
-          case '\0':
-            done = true;
-            break;
-          case '"':
-            in_dq = true;
-            break;
-          case '\'':
-            in_sq = true;
-            break;
-          default:
-            cur.push_back(c);
-            break;
-        }
-      }
-      if (i < n) ++i;
-    }
-    args_bytes_ += cur.size();
-  }
+  const bool balanced = split_args(line, [this]() -> std::string& { return next_arg(); });
+  args_bytes_ = 0;
+  for (size_t i = 0; i < argc_; ++i) args_bytes_ += args_[i].size();
+  return balanced;
 }
 
 }  // namespace shardis::protocol
