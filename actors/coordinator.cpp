@@ -64,12 +64,7 @@ std::vector<size_t> shards_needed(CoordinatorState& st, const Batch& b) {
 template <class Self>
 void execute_current(Self* self, CoordinatorState& st) {
   Batch& b = *st.current;
-  Session session;
-  session.db = b.db;
-  session.resp = b.resp;
-  protocol::ReplyWriter w(b.out, b.resp);
-  ExecContext ctx{*st.ctx->state, *st.ctx->shards, session, w, st.ctx->state->clock.now_ms()};
-  dispatch_batch(ctx, b.specs, b.commands);
+  run_batch(*st.ctx, b);
   for (size_t s : st.held) self->send(st.ctx->shard_actors[s], release_atom::value);
   self->send(b.reply_to, done_atom::value, std::move(st.current));
   st.current.reset();

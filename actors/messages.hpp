@@ -32,6 +32,11 @@ struct Batch {
 };
 using BatchPtr = std::shared_ptr<Batch>;
 
+struct ServerContext;
+// Runs a batch's commands against the shards (which the caller owns or
+// holds), appending their replies to b.out.
+void run_batch(const ServerContext& ctx, Batch& b);
+
 using exec_atom = caf::atom_constant<caf::atom("exec")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using hold_atom = caf::atom_constant<caf::atom("hold")>;

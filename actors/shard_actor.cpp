@@ -25,17 +25,6 @@ struct ShardActorState {
   std::deque<BatchPtr> deferred;
 };
 
-void run_batch(ShardActorState& st, Batch& b) {
-  Session session;
-  session.db = b.db;
-  session.resp = b.resp;
-  protocol::ReplyWriter w(b.out, b.resp);
-  // One time read for the whole batch: its commands run back to back, so
-  // they see one "now", as a Redis command sees one cached mstime.
-  ExecContext ctx{*st.ctx->state, *st.ctx->shards, session, w, st.ctx->state->clock.now_ms()};
-  dispatch_batch(ctx, b.specs, b.commands);
-}
-
 template <class Self>
 caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
   auto st = std::make_shared<ShardActorState>();
@@ -49,7 +38,7 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           st->deferred.push_back(std::move(b));
           return;
         }
-        run_batch(*st, *b);
+        run_batch(*st->ctx, *b);
         self->send(b->reply_to, done_atom::value, std::move(b));
       },
       [self, st](hold_atom) {
@@ -61,7 +50,7 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
         while (!st->deferred.empty()) {
           BatchPtr b = std::move(st->deferred.front());
           st->deferred.pop_front();
-          run_batch(*st, *b);
+          run_batch(*st->ctx, *b);
           self->send(b->reply_to, done_atom::value, std::move(b));
         }
       },
@@ -78,6 +67,17 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
 }
 
 }  // namespace
+
+void run_batch(const ServerContext& ctx, Batch& b) {
+  Session session;
+  session.db = b.db;
+  session.resp = b.resp;
+  protocol::ReplyWriter w(b.out, b.resp);
+  // One time read for the whole batch: its commands run back to back, so
+  // they see one "now", as a Redis command sees one cached mstime.
+  ExecContext ectx{*ctx.state, *ctx.shards, session, w, ctx.state->clock.now_ms()};
+  dispatch_batch(ectx, b.specs, b.commands);
+}
 
 caf::actor spawn_shard(caf::actor_system& sys, ContextPtr ctx, size_t index, bool on_io_thread) {
   if (on_io_thread) {
