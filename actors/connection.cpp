@@ -314,7 +314,11 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->ack_writes(hdl, true);
   self->set_exit_handler([self, st](caf::exit_msg&) { close_connection(self, *st); });
-  self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+  // Ticks carry no sender. CAF 0.17 leaves a broker's mailbox open after it
+  // quits, so a tick due after the close stays in it; were the broker its
+  // sender, the broker would hold a reference to itself and never be freed.
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), std::chrono::seconds(1),
+                         tick_atom::value);
   return {
       [self, st](const caf::io::new_data_msg& msg) {
         on_data(self, *st, msg.buf.data(), msg.buf.size());
@@ -345,7 +349,8 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
           close_connection(self, *st);
           return;
         }
-        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+        caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), std::chrono::seconds(1),
+                               tick_atom::value);
       },
   };
 }

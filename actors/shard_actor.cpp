@@ -31,7 +31,10 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
   st->ctx = std::move(ctx);
   st->shard = &st->ctx->shards->shard(index);
   const auto period = std::chrono::milliseconds(1000 / std::max<int64_t>(1, st->ctx->state->config.hz()));
-  self->delayed_send(self, period, tick_atom::value);
+  // Ticks carry no sender: a shard on the io thread is a broker, and CAF 0.17
+  // leaves a broker's mailbox open after it quits, so a tick due after the
+  // stop stays in it and, sent by the broker, would keep the broker alive.
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), period, tick_atom::value);
   return {
       [self, st](exec_atom, BatchPtr& b) {
         if (st->held) {
@@ -61,7 +64,8 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           const int64_t budget_us = 250000 / hz;
           st->shard->cron(st->ctx->state->clock.now_ms(), Clock::monotonic_us() + budget_us);
         }
-        self->delayed_send(self, std::chrono::milliseconds(1000 / hz), tick_atom::value);
+        caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
+                               std::chrono::milliseconds(1000 / hz), tick_atom::value);
       },
   };
 }
