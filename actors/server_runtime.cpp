@@ -76,13 +76,6 @@ void apply(ConfigStore& store, std::string_view name, std::string_view value) {
 
 }  // namespace
 
-spdlog::level::level_enum log_level(const std::string& name) {
-  if (name == "debug") return spdlog::level::debug;
-  if (name == "verbose") return spdlog::level::debug;
-  if (name == "warning") return spdlog::level::warn;
-  return spdlog::level::info;  // notice
-}
-
 ServerRuntime::ServerRuntime(const Config& config, const std::string& config_file)
     : state_(std::make_unique<ServerState>(config.manual_clock)) {
   ConfigStore& store = state_->config;
@@ -95,7 +88,6 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   for (const auto& [name, value] : config.options) apply(store, name, value);
   state_->config_file = config_file;
   state_->run_id = random_hex(40);
-  spdlog::set_level(log_level(store.get("loglevel").value_or("notice")));
 
   dir_ = config.dir;
   if (dir_.empty()) {

@@ -29,7 +29,6 @@
 #include "engine/server_state.hpp"
 #include "engine/shard.hpp"
 #include "shardis/config.hpp"
-#include "spdlog/common.h"
 
 namespace caf {
 class actor_system;
@@ -103,10 +102,6 @@ class ServerRuntime {
   std::atomic<bool> stopped_{false};
   std::thread runner_;
 };
-
-// spdlog's level for a Redis loglevel name (debug, verbose, notice, warning).
-// The level is process-wide: with several embedded servers the last wins.
-spdlog::level::level_enum log_level(const std::string& name);
 
 // Spawn functions (actors/*.cpp).
 caf::actor spawn_shard(caf::actor_system& sys, ContextPtr ctx, size_t index, bool on_io_thread);

@@ -1,10 +1,10 @@
-#include "protocol/text.hpp"
 #include "engine/command.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include "engine/errors.hpp"
+#include "protocol/text.hpp"
 
 namespace shardis {
 

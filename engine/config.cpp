@@ -1,4 +1,3 @@
-#include "protocol/text.hpp"
 #include "engine/config.hpp"
 
 #include <algorithm>
@@ -13,6 +12,8 @@
 #include <sstream>
 
 #include "engine/glob.hpp"
+#include "protocol/text.hpp"
+#include "spdlog/spdlog.h"
 
 namespace shardis {
 
@@ -414,6 +415,7 @@ std::string ConfigStore::set(std::string_view name, std::string_view value, bool
   if (!err.empty()) return err;
   it->second = normalized;
   refresh_cache(it->first, it->second);
+  apply_log_level(it->first, it->second);
   return "";
 }
 
@@ -456,8 +458,10 @@ std::string ConfigStore::set_many(
   values_ = std::move(next);
   for (const auto& kv : values_)
     if (std::any_of(found.begin(), found.end(),
-                    [&](const ConfigParam* p) { return p->name == kv.first; }))
+                    [&](const ConfigParam* p) { return p->name == kv.first; })) {
       refresh_cache(kv.first, kv.second);
+      apply_log_level(kv.first, kv.second);
+    }
   return "";
 }
 
@@ -541,6 +545,19 @@ int64_t ConfigStore::get_int(std::string_view name) const {
 
 std::string ConfigStore::requirepass() const {
   return *get("requirepass");
+}
+
+spdlog::level::level_enum spdlog_level(std::string_view loglevel) {
+  if (loglevel == "debug" || loglevel == "verbose") return spdlog::level::debug;
+  if (loglevel == "warning") return spdlog::level::warn;
+  return spdlog::level::info;  // notice
+}
+
+// Setting loglevel (not the default a store starts with) takes effect at
+// once. spdlog's level is process-wide: with several embedded servers in one
+// process the last one set wins.
+void ConfigStore::apply_log_level(std::string_view name, const std::string& value) {
+  if (name == "loglevel") spdlog::set_level(spdlog_level(value));
 }
 
 void ConfigStore::refresh_cache(std::string_view name, const std::string& value) {

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "spdlog/common.h"
+
 namespace shardis {
 
 enum class ParamType { kBool, kInt, kMemory, kString, kEnum, kSave };
@@ -63,6 +65,7 @@ class ConfigStore {
 
  private:
   void refresh_cache(std::string_view name, const std::string& value);
+  static void apply_log_level(std::string_view name, const std::string& value);
   mutable std::mutex mu_;
   std::vector<std::pair<std::string, std::string>> values_;  // sorted by name
   std::atomic<int64_t> proto_max_bulk_len_{512LL * 1024 * 1024};
@@ -75,6 +78,9 @@ class ConfigStore {
 // The parameter reference for --help: every parameter with its type,
 // default, whether CONFIG SET may change it, and its help text.
 std::string config_help_text();
+
+// spdlog's level for a Redis loglevel (debug, verbose, notice, warning).
+spdlog::level::level_enum spdlog_level(std::string_view loglevel);
 
 // Parses Redis memory values: "1gb", "64mb", "100k", "12345" (k=1000, kb=1024 ...).
 std::optional<int64_t> parse_memory(std::string_view s);

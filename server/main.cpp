@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  spdlog::set_level(shardis::log_level(store.get("loglevel").value_or("notice")));
+  spdlog::set_level(shardis::spdlog_level(store.get("loglevel").value_or("notice")));
   spdlog::flush_on(spdlog::level::info);
 
   shardis::Config cfg;

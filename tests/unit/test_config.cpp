@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/config.hpp"
+#include "spdlog/spdlog.h"
 
 using shardis::ConfigStore;
 using shardis::parse_memory;
@@ -382,4 +383,16 @@ TEST_CASE("config_help_text lists every parameter", "[config]") {
     INFO(p.name);
     CHECK(help.find("--" + std::string(p.name) + " ") != std::string::npos);
   }
+}
+
+TEST_CASE("setting loglevel changes the log level at once", "[config]") {
+  shardis::ConfigStore store;
+  const auto before = spdlog::get_level();
+  REQUIRE(store.set("loglevel", "warning").empty());
+  CHECK(spdlog::get_level() == spdlog::level::warn);
+  REQUIRE(store.set("loglevel", "debug").empty());
+  CHECK(spdlog::get_level() == spdlog::level::debug);
+  CHECK(store.set("loglevel", "loud") != "");
+  CHECK(spdlog::get_level() == spdlog::level::debug);
+  spdlog::set_level(before);
 }
