@@ -208,10 +208,14 @@ RedisProcess::RedisProcess(const std::vector<std::string>& extra_args) {
         extra_args);
 }
 
-ShardisProcess::ShardisProcess(const std::vector<std::string>& extra_args) {
+ShardisProcess::ShardisProcess(const std::vector<std::string>& extra_args,
+                               const std::string& config_file) {
   // notice is the level that prints the ready line the start-up waits for.
-  start(SHARDIS_SERVER_BIN,
-        {"--bind", "127.0.0.1", "--dir", dir().string(), "--loglevel", "notice"}, extra_args);
+  std::vector<std::string> base = {"--bind", "127.0.0.1", "--dir", dir().string(), "--loglevel",
+                                   "notice"};
+  // The config file, when there is one, must come first, as for redis-server.
+  if (!config_file.empty()) base.insert(base.begin(), config_file);
+  start(SHARDIS_SERVER_BIN, base, extra_args);
 }
 
 }  // namespace shardis::test

@@ -91,7 +91,8 @@ class RedisProcess : public ServerProcess {
 // The shardis-server binary built with these tests.
 class ShardisProcess : public ServerProcess {
  public:
-  explicit ShardisProcess(const std::vector<std::string>& extra_args = {});
+  explicit ShardisProcess(const std::vector<std::string>& extra_args = {},
+                          const std::string& config_file = {});
 };
 
 // Path of the redis-server binary, or empty when it is not installed.
