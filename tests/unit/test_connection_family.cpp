@@ -3,24 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "engine/engine.hpp"
+#include "unit/resp_cases.hpp"
 
 using shardis::Engine;
-
-namespace {
-
-struct Case {
-  shardis::Args cmd;
-  std::string reply;
-};
-
-void run_cases(Engine& e, const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    INFO("command: " << c.cmd[0] << (c.cmd.size() > 1 ? " " + c.cmd[1] : ""));
-    CHECK(e.run(c.cmd) == c.reply);
-  }
-}
-
-}  // namespace
+using namespace shardis::test;
 
 TEST_CASE("generic command check: unknown commands, arity, subcommands") {
   Engine e;

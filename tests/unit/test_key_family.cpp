@@ -14,6 +14,7 @@
 
 #include "engine/command.hpp"
 #include "engine/engine.hpp"
+#include "unit/resp_cases.hpp"
 #include "engine/errors.hpp"
 
 using shardis::Args;
@@ -22,28 +23,11 @@ using shardis::CommandTable;
 using shardis::Engine;
 using shardis::ValueType;
 
+using namespace shardis::test;
+
 namespace {
 
-struct Case {
-  Args cmd;
-  std::string reply;
-};
 
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
-
-std::string bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
-}
-std::string integer(long long n) {
-  return ":" + std::to_string(n) + "\r\n";
-}
-std::string error(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
-std::string simple(std::string_view text) {
-  return "+" + std::string(text) + "\r\n";
-}
 
 const std::string kSyntax = error(shardis::err::kSyntax);
 const std::string kNotInt = error(shardis::err::kNotInteger);
@@ -60,23 +44,6 @@ const std::string kLfuNotSelected = error(
 const std::string kLfuSelected = error(
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.");
-
-std::string invalid_expire(const std::string& cmd) {
-  return error("ERR invalid expire time in '" + cmd + "' command");
-}
-
-std::string describe(const Args& cmd) {
-  std::string s;
-  for (const std::string& a : cmd) s += "'" + a + "' ";
-  return s;
-}
-
-void run_cases(Engine& e, const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    INFO(describe(c.cmd));
-    CHECK(e.run(c.cmd) == c.reply);
-  }
-}
 
 void advance_ms(Engine& e, int64_t ms) {
   e.server().clock.advance(std::chrono::milliseconds(ms));

@@ -8,32 +8,19 @@
 #include <vector>
 
 #include "engine/engine.hpp"
+#include "unit/resp_cases.hpp"
 #include "engine/errors.hpp"
 
 using shardis::Args;
 using shardis::Engine;
 using shardis::Entry;
 
+using namespace shardis::test;
+
 namespace {
 
-struct Case {
-  Args cmd;
-  std::string reply;
-};
-
-const std::string kOk = "+OK\r\n";
-const std::string kNil = "$-1\r\n";
 const std::string kEmpty = "$0\r\n\r\n";
 
-std::string bulk(const std::string& s) {
-  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
-}
-std::string integer(long long n) {
-  return ":" + std::to_string(n) + "\r\n";
-}
-std::string error(std::string_view text) {
-  return "-" + std::string(text) + "\r\n";
-}
 
 const std::string kWrongType = error(shardis::err::kWrongType);
 const std::string kNotInt = error(shardis::err::kNotInteger);
@@ -43,23 +30,6 @@ const std::string kOverflow = error(shardis::err::kOverflow);
 const std::string kNaN = error(shardis::err::kIncrFloatNaN);
 const std::string kTooLong = error(shardis::err::kStringTooLong);
 const std::string kOffset = error(shardis::err::kOffsetOutOfRange);
-
-std::string invalid_expire(const std::string& cmd) {
-  return error("ERR invalid expire time in '" + cmd + "' command");
-}
-
-std::string describe(const Args& cmd) {
-  std::string s;
-  for (const std::string& a : cmd) s += "'" + a + "' ";
-  return s;
-}
-
-void run_cases(Engine& e, const std::vector<Case>& cases) {
-  for (const Case& c : cases) {
-    INFO(describe(c.cmd));
-    CHECK(e.run(c.cmd) == c.reply);
-  }
-}
 
 shardis::Db& db_of(Engine& e, std::string_view key) {
   return e.shards().shard_for(key).db(0);
