@@ -64,6 +64,12 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           const int64_t budget_us = 250000 / hz;
           st->shard->cron(st->ctx->state->clock.now_ms(), Clock::monotonic_us() + budget_us);
         }
+        // Server-wide metrics are sampled by one shard's cron.
+        if (st->shard->id() == 0) {
+          ServerCounters& c = st->ctx->state->counters;
+          c.ops_per_sec.sample(Clock::monotonic_us(),
+                               c.total_commands_processed.load(std::memory_order_relaxed));
+        }
         caf::delayed_anon_send(caf::actor_cast<caf::actor>(self),
                                std::chrono::milliseconds(1000 / hz), tick_atom::value);
       },

@@ -307,7 +307,7 @@ void info_stats(ExecContext& ctx, InfoText& info) {
   info.section("Stats");
   info.field("total_connections_received", load(c.total_connections_received));
   info.field("total_commands_processed", load(c.total_commands_processed));
-  info.field("instantaneous_ops_per_sec", 0);
+  info.field("instantaneous_ops_per_sec", ctx.server.counters.ops_per_sec.per_second());
   info.field("total_net_input_bytes", load(c.net_input_bytes));
   info.field("total_net_output_bytes", load(c.net_output_bytes));
   info.field("rejected_connections", load(c.rejected_connections));

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,35 @@ struct CommandStats {
   std::atomic<uint64_t> failed_calls{0};
 };
 
+// A rate over the last 16 samples, as Redis's trackInstantaneousMetric:
+// sample() is called from the cron (every 1/hz s) with a running total.
+class RateMeter {
+ public:
+  void sample(int64_t now_us, uint64_t total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (last_us_ != 0 && now_us > last_us_) {
+      samples_[next_++ % kSamples] =
+          (total - last_total_) * 1000000 / static_cast<uint64_t>(now_us - last_us_);
+    }
+    last_us_ = now_us;
+    last_total_ = total;
+  }
+  uint64_t per_second() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    uint64_t sum = 0;
+    for (uint64_t v : samples_) sum += v;
+    return sum / kSamples;
+  }
+
+ private:
+  static constexpr size_t kSamples = 16;
+  mutable std::mutex mu_;
+  uint64_t samples_[kSamples] = {};
+  size_t next_ = 0;
+  int64_t last_us_ = 0;
+  uint64_t last_total_ = 0;
+};
+
 struct ServerCounters {
   std::atomic<uint64_t> total_connections_received{0};
   std::atomic<uint64_t> total_commands_processed{0};
@@ -31,6 +61,7 @@ struct ServerCounters {
   std::atomic<uint64_t> total_error_replies{0};
   std::atomic<uint64_t> connected_clients{0};
   std::atomic<uint64_t> blocked_clients{0};
+  RateMeter ops_per_sec;  // of total_commands_processed
 };
 
 // What the engine asks of the server around it. The actor layer implements

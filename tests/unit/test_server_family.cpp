@@ -426,3 +426,22 @@ TEST_CASE("TIME", "[server]") {
   CHECK(e.run({"time"}) == expected);
   CHECK(e.run({"time", "x"}) == error("ERR wrong number of arguments for 'time' command"));
 }
+
+TEST_CASE("RateMeter averages the last 16 samples", "[server][info]") {
+  shardis::RateMeter meter;
+  CHECK(meter.per_second() == 0);
+  int64_t t = 1'000'000;
+  uint64_t total = 0;
+  meter.sample(t, total);  // the first sample only sets the baseline
+  for (int i = 0; i < 16; ++i) {
+    t += 100'000;  // 100 ms
+    total += 500;  // 5000 per second
+    meter.sample(t, total);
+  }
+  CHECK(meter.per_second() == 5000);
+  for (int i = 0; i < 8; ++i) {
+    t += 100'000;
+    meter.sample(t, total);  // idle
+  }
+  CHECK(meter.per_second() == 2500);
+}
