@@ -24,6 +24,8 @@
 // until it has completed. So a client always observes its own commands in
 // the order it sent them, as with Redis.
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -296,6 +298,25 @@ void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
   write_ready(self, st);
 }
 
+// As Redis does for every client socket: no Nagle delay on replies, and
+// keepalive probes (tcp-keepalive seconds; 0 = off) so dead peers go away.
+void tune_socket(int fd, int64_t keepalive_s) {
+  const int yes = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+  if (keepalive_s <= 0) {
+    const int no = 0;  // CAF turns keepalive on for accepted sockets
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &no, sizeof no);
+    return;
+  }
+  const int idle = static_cast<int>(std::min<int64_t>(keepalive_s, INT32_MAX));
+  const int interval = std::max(1, idle / 3);
+  const int count = 3;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
 caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, ContextPtr ctx) {
   auto st = std::make_shared<ConnectionState>();
   st->ctx = std::move(ctx);
@@ -310,6 +331,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   s.created_ms = s.last_interaction_ms = state.clock.now_ms();
   s.authenticated = state.config.requirepass().empty();
   st->parser.set_auth_required(!s.authenticated);
+  tune_socket(s.fd, state.config.get_int("tcp-keepalive"));
   st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->ack_writes(hdl, true);

@@ -128,8 +128,8 @@ const std::vector<ConfigParam>& param_table() {
       {"tcp-backlog", ParamType::kInt, "511", false, "Accepted for compatibility: CAF sets the listen backlog.", 0,
        kIntMax},
       {"tcp-keepalive", ParamType::kInt, "300", true,
-       "Seconds between TCP keepalive probes on client connections; 0 disables them. Stored "
-       "only: keepalive probes are not configured yet.", 0, kIntMax},
+       "Idle seconds before TCP keepalive probes start on a new client connection (then every "
+       "third of that, 3 probes); 0 disables them.", 0, kIntMax},
       {"timeout", ParamType::kInt, "0", true,
        "Seconds of inactivity after which a client is disconnected (checked every second); 0 "
        "never.", 0, kIntMax},
