@@ -67,10 +67,10 @@ bool Db::random_key(std::mt19937_64& rng, int64_t now_ms, std::string* out) {
   // Each expired pick is deleted, so the loop ends: found, or the db emptied.
   while (Node* n = keys_.random_node(rng)) {
     if (!expired(n->value, now_ms)) {
-      *out = n->key;
+      *out = std::string(n->key());
       return true;
     }
-    delete_expired(n->key);
+    delete_expired(n->key());
   }
   return false;
 }
@@ -102,7 +102,7 @@ size_t Db::active_expire(int64_t now_ms, int64_t deadline_us) {
   int buckets = 0;
   do {
     expire_cursor_ = expires_.scan(expire_cursor_, [&](Dict<int64_t>::Node& n) {
-      if (n.value <= now_ms) dead.push_back(n.key);
+      if (n.value <= now_ms) dead.emplace_back(n.key());
     });
     for (const std::string& k : dead) {
       if (Node* n = keys_.find_node(k); n && expired(n->value, now_ms)) {

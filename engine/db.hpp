@@ -55,7 +55,7 @@ class Db {
   // SCAN-style stable cursor over the keys (see Dict::scan).
   template <class F>
   uint64_t scan(uint64_t cursor, F&& fn) {
-    return keys_.scan(cursor, [&](Node& n) { fn(n.key, n.value); });
+    return keys_.scan(cursor, [&](Node& n) { fn(n.key(), n.value); });
   }
 
   // A random key that is not expired; false when the db holds none.

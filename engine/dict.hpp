@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <new>
 #include <random>
 #include <string>
 #include <string_view>
@@ -27,11 +28,18 @@ namespace shardis {
 template <class V>
 class Dict {
  public:
+  // One allocation per key: the key's bytes follow the node, so a lookup
+  // compares the key in the cache lines it already loaded for the hash, and
+  // a key longer than std::string's inline buffer costs no second block.
   struct Node {
     Node* next;
     uint64_t hash;
-    std::string key;
     V value;
+    uint32_t key_len;  // keys are at most proto-max-bulk-len (< 4 GiB)
+
+    std::string_view key() const {
+      return {reinterpret_cast<const char*>(this + 1), key_len};
+    }
   };
 
   Dict() = default;
@@ -67,7 +75,7 @@ class Dict {
       const Table& tb = t_[t];
       if (tb.size == 0) continue;
       for (Node* n = tb.buckets[h & tb.mask]; n; n = n->next)
-        if (n->hash == h && n->key == key) return n;
+        if (n->hash == h && n->key() == key) return n;
       if (!rehashing()) break;
     }
     return nullptr;
@@ -85,7 +93,7 @@ class Dict {
     expand_if_needed();
     const uint64_t h = hash_bytes(key);
     Table& tb = rehashing() ? t_[1] : t_[0];
-    Node* n = new Node{tb.buckets[h & tb.mask], h, std::string(key), V{}};
+    Node* n = make_node(key, h, tb.buckets[h & tb.mask]);
     tb.buckets[h & tb.mask] = n;
     ++tb.used;
     return {n, true};
@@ -100,9 +108,9 @@ class Dict {
       if (tb.size == 0) continue;
       Node** link = &tb.buckets[h & tb.mask];
       for (Node* n = *link; n; link = &n->next, n = n->next) {
-        if (n->hash == h && n->key == key) {
+        if (n->hash == h && n->key() == key) {
           *link = n->next;
-          delete n;
+          free_node(n);
           --tb.used;
           return true;
         }
@@ -118,7 +126,7 @@ class Dict {
         Node* n = tb.buckets[i];
         while (n) {
           Node* next = n->next;
-          delete n;
+          free_node(n);
           n = next;
         }
       }
@@ -231,6 +239,18 @@ class Dict {
 
  private:
   static constexpr uint64_t kInitialSize = 4;
+
+  static Node* make_node(std::string_view key, uint64_t hash, Node* next) {
+    void* mem = ::operator new(sizeof(Node) + key.size());
+    Node* n = new (mem) Node{next, hash, V{}, static_cast<uint32_t>(key.size())};
+    std::memcpy(n + 1, key.data(), key.size());
+    return n;
+  }
+
+  static void free_node(Node* n) {
+    n->~Node();
+    ::operator delete(n);
+  }
 
   struct Table {
     Node** buckets = nullptr;

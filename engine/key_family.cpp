@@ -526,16 +526,16 @@ void object_help_command(ExecContext& ctx, Args&) {
 void keys_command(ExecContext& ctx, Args& args) {
   const std::string& pattern = args[1];
   const bool all = pattern == "*";
-  std::vector<const std::string*> found;
+  std::vector<std::string_view> found;  // into the nodes: nothing changes them meanwhile
   for (size_t i = 0; i < ctx.shards.size(); ++i) {
     Db& db = shard_db(ctx, i);
     db.keys().for_each([&](Db::Node& n) {
       if (db.expired(n.value, ctx.now_ms)) return;
-      if (all || glob_match(pattern, n.key)) found.push_back(&n.key);
+      if (all || glob_match(pattern, n.key())) found.push_back(n.key());
     });
   }
   ctx.reply.array(found.size());
-  for (const std::string* k : found) ctx.reply.bulk(*k);
+  for (std::string_view k : found) ctx.reply.bulk(k);
 }
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
@@ -592,7 +592,7 @@ void scan_command(ExecContext& ctx, Args& args) {
   bool finished = false;  // the last shard's walk has ended
   while (true) {
     Db& db = shard_db(ctx, shard);
-    shard_cursor = db.scan(shard_cursor, [&](const std::string& k, Entry&) { keys.emplace_back(k, shard); });
+    shard_cursor = db.scan(shard_cursor, [&](std::string_view k, Entry&) { keys.emplace_back(k, shard); });
     if (shard_cursor == 0) {
       if (shard + 1 == nshards) {
         finished = true;

@@ -382,7 +382,7 @@ int64_t sample_ttl_ms(Db& db, int64_t now_ms, uint64_t* samples) {
   int64_t sum = 0;
   uint64_t cursor = 0;
   for (int i = 0; i < kMaxScanCalls && *samples < kEnoughSamples; ++i) {
-    cursor = db.scan(cursor, [&](const std::string&, const Entry& e) {
+    cursor = db.scan(cursor, [&](std::string_view, const Entry& e) {
       if (e.expire_at_ms == kNoExpiry || e.expire_at_ms <= now_ms) return;
       sum += e.expire_at_ms - now_ms;
       ++*samples;

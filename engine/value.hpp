@@ -15,12 +15,13 @@ enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kEmbstr = 2 };
 
 constexpr int64_t kNoExpiry = -1;
 
+// Fields ordered largest first: 48 bytes, no padding holes.
 struct Entry {
-  ValueType type = ValueType::kString;
-  Encoding encoding = Encoding::kRaw;
+  std::string str;                   // string value
   int64_t expire_at_ms = kNoExpiry;  // absolute unix milliseconds
   uint32_t lru_s = 0;                // last access (seconds clock) for OBJECT IDLETIME
-  std::string str;                   // string value
+  ValueType type = ValueType::kString;
+  Encoding encoding = Encoding::kRaw;
 };
 
 std::string_view type_name(ValueType t);

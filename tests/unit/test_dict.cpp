@@ -32,7 +32,7 @@ std::map<std::string, int> full_scan(Dict<int>& d, Between&& between) {
   std::map<std::string, int> seen;
   uint64_t cursor = 0;
   do {
-    cursor = d.scan(cursor, [&](Dict<int>::Node& n) { ++seen[n.key]; });
+    cursor = d.scan(cursor, [&](Dict<int>::Node& n) { ++seen[std::string(n.key())]; });
     between(cursor);
   } while (cursor != 0);
   return seen;
@@ -48,7 +48,7 @@ TEST_CASE("Dict insert, find, erase", "[dict]") {
 
   auto [n, created] = d.insert("a");
   CHECK(created);
-  CHECK(n->key == "a");
+  CHECK(n->key() == "a");
   CHECK(n->value == 0);  // value-initialised
   n->value = 7;
   auto [again, created_again] = d.insert("a");
@@ -93,7 +93,7 @@ TEST_CASE("Dict keeps every key through many resizes", "[dict]") {
   std::set<std::string> seen;
   size_t visits = 0;
   d.for_each([&](Dict<uint64_t>::Node& n) {
-    seen.insert(n.key);
+    seen.insert(std::string(n.key()));
     ++visits;
   });
   CHECK(visits == kN);
@@ -321,15 +321,15 @@ TEST_CASE("Dict random_node picks existing nodes, all of them eventually", "[dic
   CHECK(d.random_node(rng) == nullptr);
 
   d.insert("solo");
-  for (int i = 0; i < 10; ++i) CHECK(d.random_node(rng)->key == "solo");
+  for (int i = 0; i < 10; ++i) CHECK(d.random_node(rng)->key() == "solo");
 
   for (uint64_t i = 0; i < 64; ++i) d.insert(key(i));
   std::set<std::string> picked;
   for (int i = 0; i < 5000; ++i) {
     Dict<int>::Node* n = d.random_node(rng);
     REQUIRE(n != nullptr);
-    REQUIRE(d.find(n->key) == &n->value);
-    picked.insert(n->key);
+    REQUIRE(d.find(n->key()) == &n->value);
+    picked.insert(std::string(n->key()));
   }
   CHECK(picked.size() == 65);
 
@@ -340,8 +340,8 @@ TEST_CASE("Dict random_node picks existing nodes, all of them eventually", "[dic
   for (int k = 0; k < 200 && d.rehashing(); ++k) {
     Dict<int>::Node* n = d.random_node(rng);
     REQUIRE(n != nullptr);
-    REQUIRE(d.find(n->key) != nullptr);
-    during.insert(n->key);
+    REQUIRE(d.find(n->key()) != nullptr);
+    during.insert(std::string(n->key()));
   }
   CHECK(during.size() > 100);
 }
