@@ -30,6 +30,7 @@
 
 #include <cerrno>
 #include <deque>
+#include <sstream>
 
 #include "actors/messages.hpp"
 #include "actors/server_runtime.hpp"
@@ -381,15 +382,25 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
 
 caf::actor spawn_acceptor(caf::actor_system& sys, ContextPtr ctx, const std::string& bind,
                           uint16_t* port, std::string* error) {
-  auto doorman = sys.middleman().backend().new_tcp_doorman(*port, bind.c_str(), true);
-  if (!doorman) {
-    *error = sys.render(doorman.error());
+  // `bind` lists addresses separated by spaces, as in redis.conf; all share
+  // one port (the first one's, when port 0 asked for any free port).
+  std::vector<caf::io::doorman_ptr> doormen;
+  std::istringstream addresses(bind);
+  for (std::string address; addresses >> address;) {
+    auto doorman = sys.middleman().backend().new_tcp_doorman(*port, address.c_str(), true);
+    if (!doorman) {
+      *error = address + ": " + sys.render(doorman.error());
+      return {};
+    }
+    *port = (*doorman)->port();
+    doormen.push_back(std::move(*doorman));
+  }
+  if (doormen.empty()) {
+    *error = "no address to bind";
     return {};
   }
-  caf::io::doorman_ptr ptr = std::move(*doorman);
-  *port = ptr->port();
-  return sys.middleman().spawn_broker([ptr, ctx](Self* self) mutable -> caf::behavior {
-    self->add_doorman(std::move(ptr));
+  return sys.middleman().spawn_broker([doormen, ctx](Self* self) mutable -> caf::behavior {
+    for (auto& d : doormen) self->add_doorman(std::move(d));
     return {
         [self, ctx](const caf::io::new_connection_msg& msg) {
           ServerState& state = *ctx->state;

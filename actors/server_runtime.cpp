@@ -182,17 +182,18 @@ std::string ServerRuntime::start_actors() {
   actors_ = ctx_->shard_actors;
   actors_.push_back(ctx_->coordinator);
 
-  host_ = store.get("bind").value_or("127.0.0.1");
+  const std::string bind = store.get("bind").value_or("127.0.0.1");
+  host_ = bind.substr(0, bind.find(' '));  // the first address, for address()
   port_ = static_cast<uint16_t>(store.get_int("port"));
   const uint16_t wanted = port_;
   std::string error;
-  caf::actor acceptor = spawn_acceptor(*system_, ctx_, host_, &port_, &error);
-  if (!acceptor) return "cannot listen on " + host_ + ":" + std::to_string(wanted) + ": " + error;
+  caf::actor acceptor = spawn_acceptor(*system_, ctx_, bind, &port_, &error);
+  if (!acceptor) return "cannot listen on port " + std::to_string(wanted) + ": " + error;
   actors_.insert(actors_.begin(), acceptor);
   state_->tcp_port = port_;
   apply(store, "port", std::to_string(port_));
-  spdlog::info("shardis {} (redis {} compatible) listening on {}:{}, {} shards ({})", "0.1.0",
-               redis_version(), host_, port_, shards, on_io ? "io thread" : "worker pool");
+  spdlog::info("shardis {} (redis {} compatible) listening on {} port {}, {} shards ({})", "0.1.0",
+               redis_version(), bind, port_, shards, on_io ? "io thread" : "worker pool");
   spdlog::info("Ready to accept connections tcp");
   return "";
 }

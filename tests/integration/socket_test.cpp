@@ -71,3 +71,19 @@ TEST_CASE("tcp-keepalive 0 leaves keepalive off", "[socket]") {
 }
 
 }  // namespace shardis::test
+
+namespace shardis::test {
+
+TEST_CASE("bind listens on every listed address", "[socket]") {
+  Config config;
+  config.bind = "127.0.0.1 127.0.0.2";
+  EmbeddedServer server(config);
+  CHECK(server.host() == "127.0.0.1");
+  Client first("127.0.0.1", server.port());
+  Client second("127.0.0.2", server.port());
+  CHECK(first.raw({"SET", "k", "v"}) == "+OK");
+  CHECK(second.raw({"GET", "k"}) == "$v");
+  CHECK_THROWS(Client("127.0.0.3", server.port()));
+}
+
+}  // namespace shardis::test
