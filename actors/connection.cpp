@@ -198,14 +198,13 @@ bool route(Self* self, ConnectionState& st, Args& args) {
           1, std::memory_order_relaxed);
     return true;
   }
+  st.session.last_command = spec->name;
   if ((spec->flags & kCmdConnection) || (st.ctx->same_thread && st.inflight == 0 && !st.open)) {
-    st.session.last_command = spec->name;
     run_here(self, st, *spec, args);
     return true;
   }
   CommandTable::key_indexes(*spec, args, &st.key_idx);
   if (st.key_idx.empty() && !(spec->flags & kCmdAllShards)) {
-    st.session.last_command = spec->name;
     run_here(self, st, *spec, args);
     return true;
   }
@@ -225,7 +224,6 @@ bool route(Self* self, ConnectionState& st, Args& args) {
     ++st.inflight;
     st.barrier = true;
     self->send(st.ctx->coordinator, exec_atom::value, std::move(b));
-    st.session.last_command = spec->name;
     return true;
   }
   if (!st.open || st.open_shard != shard) {
@@ -235,7 +233,6 @@ bool route(Self* self, ConnectionState& st, Args& args) {
   }
   st.open->specs.push_back(spec);
   st.open->commands.push_back(std::move(args));
-  st.session.last_command = spec->name;
   return true;
 }
 

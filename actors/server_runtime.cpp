@@ -174,7 +174,6 @@ std::string ServerRuntime::start_actors() {
   ctx_->shards = shards_.get();
   ctx_->clients = &clients_;
   ctx_->next_client_id = &next_client_id_;
-  ctx_->runtime = this;
   ctx_->same_thread = on_io;
   for (int i = 0; i < shards; ++i)
     ctx_->shard_actors.push_back(spawn_shard(*system_, ctx_, static_cast<size_t>(i), on_io));

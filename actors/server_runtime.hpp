@@ -50,7 +50,6 @@ struct ServerContext {
   // Shards and coordinator run on the connections' thread (shard-placement
   // io): a connection may then execute shard work itself, see connection.cpp.
   bool same_thread = false;
-  class ServerRuntime* runtime = nullptr;
 };
 using ContextPtr = std::shared_ptr<const ServerContext>;
 
@@ -63,7 +62,6 @@ class ServerRuntime {
   uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
   const std::string& dir() const { return dir_; }
-  ServerState& state() { return *state_; }
 
   void fast_forward(std::chrono::milliseconds d);
   // Thread-safe, non-blocking: asks the runner thread to shut down.
