@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <deque>
@@ -38,10 +39,31 @@
 #include "caf/io/all.hpp"
 #include "engine/engine.hpp"
 #include "engine/errors.hpp"
+#include "engine/transaction.hpp"
 #include "protocol/request_parser.hpp"
 #include "spdlog/spdlog.h"
 
 namespace shardis {
+struct Guest;
+}
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<shardis::Guest>)
+
+namespace shardis {
+
+// A client that connects while a script is busy (io placement). The
+// acceptor cannot run until the script ends, yet Redis users open a new
+// redis-cli to send SCRIPT KILL; so the busy poll accepts the socket itself
+// and serves it as Redis serves any client then (allow-busy commands run,
+// the rest get -BUSY). The acceptor adopts it as a normal connection once
+// the script is over, session and unparsed bytes included.
+struct Guest {
+  int fd = -1;
+  Session session;
+  protocol::RequestParser parser;
+  std::string unsent;  // replies the socket did not take yet
+  bool quit = false;
+};
+using GuestPtr = std::shared_ptr<Guest>;
 
 namespace {
 
@@ -56,7 +78,8 @@ struct Slot {
   std::string bytes;
 };
 
-struct ConnectionState {
+struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
+  caf::io::broker* self = nullptr;
   ContextPtr ctx;
   caf::io::connection_handle hdl;
   protocol::RequestParser parser;
@@ -78,6 +101,38 @@ struct ConnectionState {
   bool caf_writing = false;     // CAF's write buffer still holds our bytes
   bool closing = false;  // no more commands are read
   bool closed = false;   // the socket is closed and the actor done
+  bool in_turn = false;  // a handler of this connection is on the stack
+  bool peer_gone = false;  // the busy poll read EOF; CAF reports the close
+};
+
+constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+
+using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+
+// The io thread's live connections and listening sockets, for the
+// busy-script poll.
+class LivePoller final : public ConnectionPoller {
+ public:
+  void add(ConnectionState* st) { live_.push_back(st); }
+  void remove(ConnectionState* st) { live_.erase(std::remove(live_.begin(), live_.end(), st), live_.end()); }
+  void listen(ContextPtr ctx, caf::actor acceptor, std::vector<int> fds) {
+    ctx_ = std::move(ctx);
+    acceptor_ = std::move(acceptor);
+    listeners_ = std::move(fds);
+  }
+  void adopted(const GuestPtr& g) { guests_.erase(std::remove(guests_.begin(), guests_.end(), g), guests_.end()); }
+  void poll() override;
+
+ private:
+  void accept_guests();
+  void serve_guest(Guest& g);
+  std::vector<ConnectionState*> live_;
+  ContextPtr ctx_;
+  caf::actor acceptor_;
+  std::vector<int> listeners_;
+  std::vector<GuestPtr> guests_;
+  int64_t last_poll_us_ = 0;
 };
 
 using Self = caf::io::broker;
@@ -114,9 +169,20 @@ BatchPtr new_batch(Self* self, ConnectionState& st) {
   return b;
 }
 
+// True while the busy-script poll serves connections from inside another
+// connection's handler: CAF calls on a broker are then unsafe, so closing
+// waits for the broker's own turn.
+thread_local bool t_in_busy_poll = false;
+
 void close_connection(Self* self, ConnectionState& st) {
   if (st.closed) return;
+  if (t_in_busy_poll) {
+    st.closing = true;
+    caf::anon_send(caf::actor_cast<caf::actor>(self), kill_atom::value);
+    return;
+  }
   st.closed = st.closing = true;
+  if (st.ctx->poller) static_cast<LivePoller*>(st.ctx->poller)->remove(&st);
   st.ctx->clients->remove(st.session.id);
   st.ctx->state->counters.connected_clients.fetch_sub(1, std::memory_order_relaxed);
   self->flush(st.hdl);
@@ -184,25 +250,78 @@ void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& ar
   }
 }
 
+void send_barrier(Self* self, ConnectionState& st, BatchPtr b) {
+  ++st.inflight;
+  st.barrier = true;
+  self->send(st.ctx->coordinator, exec_atom::value, std::move(b));
+}
+
+bool route(Self* self, ConnectionState& st, Args& args);
+
+// EXEC and scripts away from the io thread (pool placement): the
+// coordinator runs them with the live session and holds exactly the shards
+// they may touch: a transaction's queued and watched keys; for a script,
+// every shard, or only its declared keys' under lua-strict-keys (where the
+// runner refuses the others). A barrier, like any multi-shard command.
+bool route_with_session(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
+  send_open(self, st);
+  if (st.inflight > 0) return false;
+  BatchPtr b = new_batch(self, st);
+  const ShardSet& shards = *st.ctx->shards;
+  if (spec.name == "exec") {
+    b->shards = transaction_shards(st.session, shards);
+  } else if (!spec.find_keys) {
+    // SCRIPT LOAD: only the VM, no data.
+  } else if (st.ctx->state->config.get("lua-strict-keys") == "yes") {
+    CommandTable::key_indexes(spec, args, &st.key_idx);
+    for (size_t k : st.key_idx) b->shards.push_back(shards.shard_of(args[k]));
+    std::sort(b->shards.begin(), b->shards.end());
+    b->shards.erase(std::unique(b->shards.begin(), b->shards.end()), b->shards.end());
+  } else {
+    for (size_t s = 0; s < shards.size(); ++s) b->shards.push_back(s);
+  }
+  b->session = &st.session;
+  b->keep_alive = st.shared_from_this();
+  b->specs.push_back(&spec);
+  b->commands.push_back(std::move(args));
+  send_barrier(self, st, std::move(b));
+  return true;
+}
+
 // Runs or dispatches one command. Returns false, consuming nothing, when the
 // command must wait for the connection's in-flight batches (a barrier).
 bool route(Self* self, ConnectionState& st, Args& args) {
   std::string error;
   const CommandSpec* spec = check_command(args, st.session, &error);
-  if (!spec) {
+  // While a script runs too long only a few commands pass (Redis's
+  // allow-busy ones); the others are rejected like a failed check.
+  if (spec && !(spec->flags & kCmdAllowBusy) &&
+      st.ctx->state->script_status.busy.load(std::memory_order_acquire)) {
+    spec = nullptr;
+    error = std::string(kBusyScript);
+  }
+  if (!spec || st.session.multi) {
     send_open(self, st);
-    protocol::ReplyWriter(ready_slot(st).bytes, st.session.resp).error(error);
-    st.ctx->state->counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
-    if (const CommandSpec* known = CommandTable::instance().find(args[0]); known && known->id >= 0)
-      st.ctx->state->command_stats[static_cast<size_t>(known->id)].rejected_calls.fetch_add(
-          1, std::memory_order_relaxed);
-    return true;
+    protocol::ReplyWriter w(ready_slot(st).bytes, st.session.resp);
+    if (!spec) {
+      if (!queue_in_multi(st.session, spec, error, args, w)) w.error(error);
+      st.ctx->state->counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      if (const CommandSpec* known = CommandTable::instance().find(args[0]); known && known->id >= 0)
+        st.ctx->state->command_stats[static_cast<size_t>(known->id)].rejected_calls.fetch_add(
+            1, std::memory_order_relaxed);
+      return true;
+    }
+    if (queue_in_multi(st.session, spec, error, args, w)) return true;
   }
   st.session.last_command = spec->name;
-  if ((spec->flags & kCmdConnection) || (st.ctx->same_thread && st.inflight == 0 && !st.open)) {
+  const bool here = st.ctx->same_thread && st.inflight == 0 && !st.open;
+  // WATCH inside MULTI only answers an error, with the live session.
+  if ((spec->flags & kCmdConnection) || here || (st.session.multi && spec->name == "watch")) {
     run_here(self, st, *spec, args);
     return true;
   }
+  if (spec->name == "exec" || (spec->flags & kCmdScript)) return route_with_session(self, st, *spec, args);
+  if (spec->name == "watch" && !st.session.watch) st.session.watch = std::make_shared<WatchState>();
   CommandTable::key_indexes(*spec, args, &st.key_idx);
   if (st.key_idx.empty() && !(spec->flags & kCmdAllShards)) {
     run_here(self, st, *spec, args);
@@ -221,9 +340,8 @@ bool route(Self* self, ConnectionState& st, Args& args) {
     BatchPtr b = new_batch(self, st);
     b->specs.push_back(spec);
     b->commands.push_back(std::move(args));
-    ++st.inflight;
-    st.barrier = true;
-    self->send(st.ctx->coordinator, exec_atom::value, std::move(b));
+    if (spec->name == "watch") b->watch = st.session.watch;
+    send_barrier(self, st, std::move(b));
     return true;
   }
   if (!st.open || st.open_shard != shard) {
@@ -233,6 +351,7 @@ bool route(Self* self, ConnectionState& st, Args& args) {
   }
   st.open->specs.push_back(spec);
   st.open->commands.push_back(std::move(args));
+  if (spec->name == "watch") st.open->watch = st.session.watch;
   return true;
 }
 
@@ -256,8 +375,12 @@ class Turn {
   explicit Turn(ConnectionState& st) : st_(st), timer_(*st.ctx->state, st.ran) {
     st.now_ms = st.ctx->state->clock.now_ms();
     st.timer = &timer_;
+    st.in_turn = true;
   }
-  ~Turn() { st_.timer = nullptr; }
+  ~Turn() {
+    st_.timer = nullptr;
+    st_.in_turn = false;
+  }
 
  private:
   ConnectionState& st_;
@@ -315,9 +438,11 @@ void tune_socket(int fd, int64_t keepalive_s) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 }
 
-caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, ContextPtr ctx) {
+caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, ContextPtr ctx, GuestPtr guest) {
   auto st = std::make_shared<ConnectionState>();
+  st->self = self;
   st->ctx = std::move(ctx);
+  if (st->ctx->poller) static_cast<LivePoller*>(st->ctx->poller)->add(st.get());
   st->hdl = hdl;
   const ServerState& state = *st->ctx->state;
   st->parser.set_max_bulk_len(state.config.proto_max_bulk_len());
@@ -328,11 +453,20 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   s.laddr = "127.0.0.1:" + std::to_string(state.tcp_port);
   s.created_ms = s.last_interaction_ms = state.clock.now_ms();
   s.authenticated = state.config.requirepass().empty();
+  if (guest) {
+    // Served during a busy script: keep what it did (AUTH, HELLO, MULTI ...).
+    std::string addr = std::move(s.addr), laddr = std::move(s.laddr);
+    s = std::move(guest->session);
+    s.addr = std::move(addr);
+    s.laddr = std::move(laddr);
+    st->parser = std::move(guest->parser);
+  }
   st->parser.set_auth_required(!s.authenticated);
   tune_socket(s.fd, state.config.get_int("tcp-keepalive"));
   st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->ack_writes(hdl, true);
+  if (guest && !guest->unsent.empty()) send_bytes(self, *st, guest->unsent.data(), guest->unsent.size());
   self->set_exit_handler([self, st](caf::exit_msg&) { close_connection(self, *st); });
   // Ticks carry no sender. CAF 0.17 leaves a broker's mailbox open after it
   // quits, so a tick due after the close stays in it; were the broker its
@@ -350,6 +484,11 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
         Slot& slot = st->slots[b->seq - st->first_seq];
         slot.bytes = std::move(b->out);
         slot.done = true;
+        if (b->session) {
+          // The transaction may have run AUTH, HELLO, SELECT ...
+          st->parser.set_auth_required(!st->session.authenticated);
+          st->ctx->clients->update(st->session);
+        }
         if (st->inflight == 0) st->barrier = false;
         drain_waiting(self, *st);
         write_ready(self, *st);
@@ -362,9 +501,10 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](tick_atom) {
         // `timeout`: close a client idle for longer, as Redis's clientsCron;
         // one waiting for its own replies is not idle.
+        // (The session may be out with an EXEC batch while inflight > 0.)
         const int64_t timeout_s = st->ctx->state->config.get_int("timeout");
-        const int64_t idle_ms = st->ctx->state->clock.now_ms() - st->session.last_interaction_ms;
-        if (timeout_s > 0 && st->inflight == 0 && idle_ms > timeout_s * 1000) {
+        if (timeout_s > 0 && st->inflight == 0 &&
+            st->ctx->state->clock.now_ms() - st->session.last_interaction_ms > timeout_s * 1000) {
           spdlog::info("Closing idle client id={} addr={}", st->session.id, st->session.addr);
           close_connection(self, *st);
           return;
@@ -375,7 +515,98 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   };
 }
 
+void LivePoller::accept_guests() {
+  for (int lfd : listeners_) {
+    for (int i = 0; i < 16; ++i) {
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      const int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) break;
+      auto g = std::make_shared<Guest>();
+      g->fd = fd;
+      g->session.id = ctx_->next_client_id->fetch_add(1);
+      g->session.fd = fd;
+      g->session.authenticated = ctx_->state->config.requirepass().empty();
+      g->session.created_ms = g->session.last_interaction_ms = ctx_->state->clock.now_ms();
+      g->parser.set_auth_required(!g->session.authenticated);
+      g->parser.set_max_bulk_len(ctx_->state->config.proto_max_bulk_len());
+      ctx_->state->counters.total_connections_received.fetch_add(1, std::memory_order_relaxed);
+      guests_.push_back(g);
+      // Delivered when the io thread is free again, i.e. after the script.
+      caf::anon_send(acceptor_, adopt_atom::value, g);
+    }
+  }
+}
+
+void LivePoller::serve_guest(Guest& g) {
+  char buf[kReadChunk];
+  const ssize_t n = ::recv(g.fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n == 0) g.quit = true;
+  if (n <= 0) return;
+  std::string out;
+  protocol::ReplyWriter w(out, g.session.resp);
+  size_t off = 0;
+  while (off < static_cast<size_t>(n) && !g.quit) {
+    size_t used = 0;
+    const protocol::ParseStatus status = g.parser.feed(buf + off, static_cast<size_t>(n) - off, &used);
+    off += used;
+    if (status == protocol::ParseStatus::kNeedMore) break;
+    if (status == protocol::ParseStatus::kError) {
+      w.error("ERR " + g.parser.error());
+      g.quit = true;
+      break;
+    }
+    Args& args = g.parser.command();
+    std::string error;
+    const CommandSpec* spec = check_command(args, g.session, &error);
+    if (spec && !(spec->flags & kCmdAllowBusy)) {
+      spec = nullptr;
+      error = std::string(kBusyScript);
+    }
+    if (queue_in_multi(g.session, spec, error, args, w)) continue;
+    if (!spec) {
+      w.error(error);
+      continue;
+    }
+    ExecContext ectx{*ctx_->state, *ctx_->shards, g.session, w, ctx_->state->clock.now_ms()};
+    dispatch(ectx, *spec, args);
+    w.set_resp(g.session.resp);  // HELLO may have switched
+    g.parser.set_auth_required(!g.session.authenticated);
+    if (g.session.close_after_reply) g.quit = true;
+  }
+  g.unsent += out;
+  const ssize_t sent = ::send(g.fd, g.unsent.data(), g.unsent.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (sent > 0) g.unsent.erase(0, static_cast<size_t>(sent));
+}
+
+void LivePoller::poll() {
+  // The script's hook calls this every 100k Lua instructions; a few polls
+  // per millisecond keep a killer's wait short without flooding syscalls.
+  const int64_t now = Clock::monotonic_us();
+  if (now - last_poll_us_ < 1000) return;
+  last_poll_us_ = now;
+  accept_guests();
+  for (const GuestPtr& g : guests_)
+    if (!g->quit) serve_guest(*g);
+  char buf[kReadChunk];
+  // A copy: a connection may close (and leave the list) while we serve it.
+  std::vector<ConnectionState*> live = live_;
+  for (ConnectionState* st : live) {
+    if (std::find(live_.begin(), live_.end(), st) == live_.end()) continue;
+    if (st->in_turn || st->closing || st->peer_gone) continue;
+    const ssize_t n = ::recv(static_cast<int>(st->hdl.id()), buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0) st->peer_gone = true;
+    if (n > 0) {
+      t_in_busy_poll = true;
+      on_data(st->self, *st, buf, static_cast<size_t>(n));
+      t_in_busy_poll = false;
+    }
+  }
+}
+
 }  // namespace
+
+std::unique_ptr<ConnectionPoller> make_connection_poller() { return std::make_unique<LivePoller>(); }
 
 caf::actor spawn_acceptor(caf::actor_system& sys, ContextPtr ctx, const std::string& bind,
                           uint16_t* port, std::string* error) {
@@ -396,7 +627,9 @@ caf::actor spawn_acceptor(caf::actor_system& sys, ContextPtr ctx, const std::str
     *error = "no address to bind";
     return {};
   }
-  return sys.middleman().spawn_broker([doormen, ctx](Self* self) mutable -> caf::behavior {
+  std::vector<int> fds;
+  for (auto& d : doormen) fds.push_back(static_cast<int>(d->hdl().id()));
+  caf::actor acceptor = sys.middleman().spawn_broker([doormen, ctx](Self* self) mutable -> caf::behavior {
     for (auto& d : doormen) self->add_doorman(std::move(d));
     return {
         [self, ctx](const caf::io::new_connection_msg& msg) {
@@ -411,10 +644,22 @@ caf::actor spawn_acceptor(caf::actor_system& sys, ContextPtr ctx, const std::str
             return;
           }
           state.counters.connected_clients.fetch_add(1, std::memory_order_relaxed);
-          self->fork(connection_behavior, msg.handle, ctx);
+          self->fork(connection_behavior, msg.handle, ctx, GuestPtr{});
+        },
+        [self, ctx](adopt_atom, GuestPtr& g) {
+          auto* poller = static_cast<LivePoller*>(ctx->poller);
+          poller->adopted(g);
+          if (g->quit) {
+            ::close(g->fd);
+            return;
+          }
+          ctx->state->counters.connected_clients.fetch_add(1, std::memory_order_relaxed);
+          self->fork(connection_behavior, self->add_scribe(g->fd), ctx, g);
         },
     };
   });
+  if (ctx->poller) static_cast<LivePoller*>(ctx->poller)->listen(ctx, acceptor, std::move(fds));
+  return acceptor;
 }
 
 }  // namespace shardis

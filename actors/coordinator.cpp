@@ -44,6 +44,7 @@ struct CoordinatorState {
 
 // The shards a batch needs, sorted and unique.
 std::vector<size_t> shards_needed(CoordinatorState& st, const Batch& b) {
+  if (b.session) return b.shards;  // EXEC or a script: the connection knows
   std::vector<size_t> out;
   const size_t n = st.ctx->shards->size();
   for (size_t i = 0; i < b.commands.size(); ++i) {

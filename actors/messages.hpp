@@ -29,6 +29,14 @@ struct Batch {
   std::vector<Args> commands;
   std::vector<const CommandSpec*> specs;
   std::string out;
+  // WATCH: the connection's watch state, which the command registers.
+  WatchPtr watch;
+  // EXEC and scripts: the connection's live session (a transaction may
+  // SELECT, and EXEC consumes its queue), and exactly the shards to hold.
+  // The connection does not touch its session while such a batch is out.
+  Session* session = nullptr;
+  std::vector<size_t> shards;
+  std::shared_ptr<void> keep_alive;  // owns *session until the batch is back
 };
 using BatchPtr = std::shared_ptr<Batch>;
 

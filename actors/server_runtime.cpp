@@ -1,4 +1,5 @@
 #include "actors/server_runtime.hpp"
+#include "scripting/lua_runner.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -54,7 +55,13 @@ class RuntimeHooks : public ServerHooks {
 
   void shutdown(bool) override { rt_->request_stop(); }
 
+  void while_script_busy() override {
+    if (poller_) poller_->poll();
+  }
+  void set_poller(ConnectionPoller* p) { poller_ = p; }
+
  private:
+  ConnectionPoller* poller_ = nullptr;
   ServerRuntime* rt_;
   ClientRegistry* clients_;
   ServerState* state_;
@@ -106,6 +113,9 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   if (shards <= 0) shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   shards_ = std::make_unique<ShardSet>(shards, store.databases());
   state_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
+  // One Lua VM: scripts run one at a time, on the io thread (io placement)
+  // or on the coordinator (pool placement).
+  state_->scripts = make_lua_runner(*state_);
   hooks_ = std::make_unique<RuntimeHooks>(this, &clients_, state_.get());
   state_->hooks = hooks_.get();
 
@@ -175,6 +185,11 @@ std::string ServerRuntime::start_actors() {
   ctx_->clients = &clients_;
   ctx_->next_client_id = &next_client_id_;
   ctx_->same_thread = on_io;
+  if (on_io) {
+    poller_ = make_connection_poller();
+    ctx_->poller = poller_.get();
+    static_cast<RuntimeHooks*>(hooks_.get())->set_poller(poller_.get());
+  }
   for (int i = 0; i < shards; ++i)
     ctx_->shard_actors.push_back(spawn_shard(*system_, ctx_, static_cast<size_t>(i), on_io));
   ctx_->coordinator = spawn_coordinator(*system_, ctx_, on_io);

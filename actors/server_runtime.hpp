@@ -37,6 +37,17 @@ class actor_system_config;
 
 namespace shardis {
 
+// While a script runs past busy-reply-threshold on the io thread, nothing
+// else runs there; the script's hook calls poll() so that the connections
+// still read, answer -BUSY and let SCRIPT KILL / SHUTDOWN NOSAVE through
+// (connection.cpp).
+class ConnectionPoller {
+ public:
+  virtual ~ConnectionPoller() = default;
+  virtual void poll() = 0;
+};
+std::unique_ptr<ConnectionPoller> make_connection_poller();
+
 // What every actor of one server shares. Built before the first connection
 // and immutable afterwards (the pointees have their own synchronisation:
 // shard data is owned by its shard actor, ServerState is atomic/locked).
@@ -50,6 +61,7 @@ struct ServerContext {
   // Shards and coordinator run on the connections' thread (shard-placement
   // io): a connection may then execute shard work itself, see connection.cpp.
   bool same_thread = false;
+  ConnectionPoller* poller = nullptr;  // io placement only
 };
 using ContextPtr = std::shared_ptr<const ServerContext>;
 
@@ -84,6 +96,7 @@ class ServerRuntime {
   ClientRegistry clients_;
   std::atomic<uint64_t> next_client_id_{1};
   std::unique_ptr<ServerHooks> hooks_;
+  std::unique_ptr<ConnectionPoller> poller_;
   std::unique_ptr<caf::actor_system_config> caf_config_;
   std::unique_ptr<caf::actor_system> system_;
   std::vector<caf::actor> actors_;  // acceptor, coordinator, shards

@@ -79,9 +79,11 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
 }  // namespace
 
 void run_batch(const ServerContext& ctx, Batch& b) {
-  Session session;
-  session.db = b.db;
-  session.resp = b.resp;
+  Session copy;
+  copy.db = b.db;
+  copy.resp = b.resp;
+  copy.watch = b.watch;
+  Session& session = b.session ? *b.session : copy;
   protocol::ReplyWriter w(b.out, b.resp);
   // One time read for the whole batch: its commands run back to back, so
   // they see one "now", as a Redis command sees one cached mstime.

@@ -71,3 +71,40 @@ run_case() {
 run_case "-c 50 -P 1" -c 50 -P 1 -n "$REQUESTS" -r "$KEYSPACE" -t "$TESTS"
 run_case "-c 50 -P 16" -c 50 -P 16 -n "$((REQUESTS * 4))" -r "$KEYSPACE" -t "$TESTS"
 run_case "-c 1" -c 1 -P 1 -n "$C1_REQUESTS" -r "$KEYSPACE" -t "$TESTS"
+
+# PutIfMatch by EVALSHA: an ETag store's compare-and-set over two keys (the
+# value and its etag, usually on different shards). The etag written equals
+# the one expected, so every call takes the full path: GET, compare, two SETs.
+PUT_IF_MATCH="local e = redis.call('get', KEYS[2])
+if e and e ~= ARGV[1] then return {err='MISMATCH'} end
+redis.call('set', KEYS[1], ARGV[2])
+redis.call('set', KEYS[2], ARGV[1])
+return ARGV[1]"
+SHA=$(redis-cli -p "$REDIS_PORT" script load "$PUT_IF_MATCH")
+[ "$(redis-cli -p "$SHARDIS_PORT" script load "$PUT_IF_MATCH")" = "$SHA" ] || { echo "script sha differs" >&2; exit 1; }
+for p in 1 16; do
+  run_case "EVALSHA -c 50 -P $p" -c 50 -P "$p" -n "$REQUESTS" -r "$KEYSPACE" \
+    evalsha "$SHA" 2 "res:p:t:__rand_int__" "res:p:t:__rand_int__:etag" etag-1 value-1
+done
+
+# shardis-stress: concurrent PutIfMatch with its invariants checked, on both
+# servers (50 clients; 100 keys, then 1 hot key; with and without hash tags).
+STRESS_BIN=${STRESS_BIN:-$BUILD_DIR/shardis-stress}
+STRESS_SECONDS=${STRESS_SECONDS:-5}
+if [ -x "$STRESS_BIN" ]; then
+  printf "\n%-34s %14s %14s %8s\n" "shardis-stress (50 clients)" "redis ops/s" "shardis ops/s" "ratio"
+  stress_ops() {
+    local out
+    out=$("$STRESS_BIN" --host 127.0.0.1 --port "$1" --clients 50 --duration "${STRESS_SECONDS}s" "${@:2}" 2>&1) ||
+      { echo "shardis-stress failed on port $1:" >&2; echo "$out" >&2; echo 0; return; }
+    echo "$out" | awk '/^ops\/s/ {print $2}' | tail -n 1
+  }
+  for keys in 100 1; do
+    for tags in "" "--hash-tags"; do
+      label="keys=$keys${tags:+ hash-tags}"
+      r=$(stress_ops "$REDIS_PORT" --keys "$keys" $tags)
+      s=$(stress_ops "$SHARDIS_PORT" --keys "$keys" $tags)
+      awk -v l="$label" -v r="$r" -v s="$s" 'BEGIN {printf "%-34s %14.0f %14.0f %8.2f\n", l, r, s, (r > 0 ? s / r : 0)}'
+    done
+  done
+fi

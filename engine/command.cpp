@@ -18,9 +18,13 @@ bool arity_ok(int arity, size_t argc) {
 
 CommandTable::CommandTable() {
   add_connection_commands(specs_);
+  add_transaction_commands(specs_);
   add_string_commands(specs_);
   add_key_commands(specs_);
+  add_hash_commands(specs_);
+  add_zset_commands(specs_);
   add_server_commands(specs_);
+  add_script_commands(specs_);
   std::sort(specs_.begin(), specs_.end(),
             [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
   int next_id = 0;
@@ -83,6 +87,10 @@ const CommandSpec* CommandTable::resolve(const Args& args, std::string* error) c
 }
 
 void CommandTable::key_indexes(const CommandSpec& spec, const Args& args, std::vector<size_t>* keys) {
+  if (spec.find_keys) {
+    spec.find_keys(args, keys);
+    return;
+  }
   keys->clear();
   if (spec.first_key <= 0) return;
   const int argc = static_cast<int>(args.size());
@@ -111,6 +119,7 @@ std::string_view flag_name(CommandFlag f) {
     case kCmdSkipMonitor: return "skip_monitor";
     case kCmdSkipSlowlog: return "skip_slowlog";
     case kCmdMovableKeys: return "movablekeys";
+    case kCmdNoMandatoryKeys: return "no_mandatory_keys";
     default: return "";
   }
 }

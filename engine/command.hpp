@@ -36,9 +36,12 @@ enum CommandFlag : uint32_t {
   kCmdSkipMonitor = 1u << 14,
   kCmdSkipSlowlog = 1u << 15,
   kCmdMovableKeys = 1u << 16,
+  kCmdNoMandatoryKeys = 1u << 17,  // may run with no key at all (EVAL with numkeys 0)
   // Where it runs (shardis-specific, not reported by COMMAND):
   kCmdConnection = 1u << 24,   // in the connection, with its Session (PING, SELECT ...)
   kCmdAllShards = 1u << 25,    // needs every shard held (FLUSHALL, DBSIZE, KEYS, SCAN ...)
+  kCmdTxControl = 1u << 26,    // runs at once inside MULTI, never queued (EXEC, DISCARD ...)
+  kCmdScript = 1u << 27,       // EVAL family: may touch keys it did not declare
 };
 
 struct CommandSpec {
@@ -55,6 +58,9 @@ struct CommandSpec {
   std::string_view syntax;   // arguments after the name, e.g. "key value [NX | XX]"
   std::vector<CommandSpec> subcommands = {};
   int id = -1;               // assigned by the table; indexes CommandStats
+  // Movable keys (EVAL's numkeys): finds the key indexes in args; when set
+  // it replaces first_key/last_key/key_step.
+  void (*find_keys)(const Args& args, std::vector<size_t>* keys) = nullptr;
 };
 
 class CommandTable {
@@ -88,8 +94,12 @@ class CommandTable {
 // Each family file contributes its commands here (engine/*_family.cpp).
 void add_string_commands(std::vector<CommandSpec>& out);
 void add_key_commands(std::vector<CommandSpec>& out);
+void add_hash_commands(std::vector<CommandSpec>& out);
+void add_zset_commands(std::vector<CommandSpec>& out);
 void add_server_commands(std::vector<CommandSpec>& out);
 void add_connection_commands(std::vector<CommandSpec>& out);
+void add_script_commands(std::vector<CommandSpec>& out);
+void add_transaction_commands(std::vector<CommandSpec>& out);
 
 std::string_view flag_name(CommandFlag f);
 

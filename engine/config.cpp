@@ -34,7 +34,7 @@ const std::vector<ConfigParam>& param_table() {
        "Addresses to listen on, separated by spaces."},
       {"busy-reply-threshold", ParamType::kInt, "5000", true,
        "Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL "
-       "becomes possible (alias: lua-time-limit). Stored only: scripting is not available yet.",
+       "becomes possible (alias: lua-time-limit).",
        0, INT64_MAX},
       {"client-output-buffer-limit", ParamType::kString,
        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
@@ -78,8 +78,8 @@ const std::vector<ConfigParam>& param_table() {
        INT64_MAX,
        {"debug", "verbose", "notice", "warning"}},
       {"lua-strict-keys", ParamType::kBool, "no", true,
-       "Reject a script's access to keys it did not declare in KEYS instead of running it "
-       "correctly but slower. Stored only: scripting is not available yet."},
+       "Reject a script's access to keys it did not declare in KEYS. With shard-placement "
+       "pool, a script then holds only its declared keys' shards instead of every shard."},
       {"maxclients", ParamType::kInt, "10000", true,
        "Most clients connected at once; further connections are refused.", 1, kUIntMax},
       {"maxmemory", ParamType::kMemory, "0", true,

@@ -183,6 +183,8 @@ void reset_command(ExecContext& ctx, Args&) {
   ctx.session.name.clear();
   ctx.session.no_evict = false;
   ctx.session.no_touch = false;
+  ctx.session.multi.reset();
+  ctx.session.watch.reset();
   ctx.session.authenticated = ctx.server.config.requirepass().empty();
   ctx.reply.simple("RESET");
 }
@@ -201,6 +203,17 @@ void shutdown_command(ExecContext& ctx, Args& args) {
       ctx.reply.error(err::kSyntax);
       return;
     }
+  }
+  // A script past busy-reply-threshold: only SHUTDOWN NOSAVE, which stops
+  // the script, written or not, so the server can go down.
+  ScriptStatus& script = ctx.server.script_status;
+  if (script.busy.load(std::memory_order_acquire)) {
+    if (save) {
+      ctx.reply.error(
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      return;
+    }
+    script.kill.store(true, std::memory_order_release);
   }
   // No reply: as in Redis, the client sees the connection close.
   ctx.session.close_after_reply = true;
@@ -462,10 +475,10 @@ void add_connection_commands(std::vector<CommandSpec>& out) {
   out.push_back({"select", 2, kConn | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, select_command,
                  "connection", "1.0.0", "Changes the selected database.", "index"});
   out.push_back({"quit", -1, kConn | kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth |
-                     kCmdAllowBusy,
+                     kCmdAllowBusy | kCmdTxControl,
                  0, 0, 0, quit_command, "connection", "1.0.0", "Closes the connection.", ""});
   out.push_back({"reset", 1, kConn | kCmdNoscript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth |
-                     kCmdAllowBusy,
+                     kCmdAllowBusy | kCmdTxControl,
                  0, 0, 0, reset_command, "connection", "6.2.0", "Resets the connection.", ""});
   out.push_back({"shutdown", -1, kConn | kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale |
                      kCmdNoMulti | kCmdAllowBusy,

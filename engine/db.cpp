@@ -40,7 +40,7 @@ Entry& Db::set_string(std::string_view key, std::string value, bool keep_ttl) {
   }
   e.type = ValueType::kString;
   e.encoding = string_encoding_for(value);
-  e.str = std::move(value);
+  e.set_string(std::move(value));
   return e;
 }
 
@@ -92,6 +92,14 @@ void Db::delete_expired(std::string_view key) {
   expires_.erase(k);
   keys_.erase(k);
   if (stats_) ++stats_->expired_keys;
+  touch_watched(k);
+}
+
+void Db::touch_all_watched(Db* other) {
+  if (watchers_.empty()) return;
+  watchers_.touch_all(index_, [&](const std::string& key) {
+    return keys_.find_node(key) != nullptr || (other && other->keys_.find_node(key) != nullptr);
+  });
 }
 
 size_t Db::active_expire(int64_t now_ms, int64_t deadline_us) {

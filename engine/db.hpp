@@ -12,6 +12,7 @@
 
 #include "engine/dict.hpp"
 #include "engine/value.hpp"
+#include "engine/watch.hpp"
 
 namespace shardis {
 
@@ -26,7 +27,8 @@ class Db {
  public:
   using Node = Dict<Entry>::Node;
 
-  explicit Db(ShardStats* stats = nullptr) : stats_(stats) {}
+  explicit Db(ShardStats* stats = nullptr, int index = 0) : stats_(stats), index_(index) {}
+  int index() const { return index_; }
 
   // Lookups apply lazy expiry: a key past its deadline is deleted here and
   // reported absent, so no caller ever sees an expired key. They stamp the
@@ -77,6 +79,17 @@ class Db {
 
   ShardStats* stats() { return stats_; }
 
+  // WATCH: the connections watching keys of this db. A write to a key
+  // calls touch_watched; clear() and swap() leave the watchers in place
+  // (they watch a db index, not its contents), so FLUSHDB and SWAPDB touch
+  // them first.
+  WatchIndex& watchers() { return watchers_; }
+  void touch_watched(std::string_view key) {
+    if (!watchers_.empty()) watchers_.touch(key, index_, keys_.find_node(key) != nullptr);
+  }
+  // Before a FLUSHDB of this db, or a SWAPDB with other.
+  void touch_all_watched(Db* other = nullptr);
+
  private:
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch);
   void delete_expired(std::string_view key);
@@ -86,6 +99,8 @@ class Db {
   uint64_t expire_cursor_ = 0;
   int64_t last_now_ms_ = 0;  // the latest command time seen, stamps new keys
   ShardStats* stats_;
+  int index_;
+  WatchIndex watchers_;
 };
 
 }  // namespace shardis

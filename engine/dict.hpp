@@ -210,6 +210,12 @@ class Dict {
       for (uint64_t i = 0; i < tb.size; ++i)
         for (Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
   }
+  template <class F>
+  void for_each(F&& fn) const {
+    for (const Table& tb : t_)
+      for (uint64_t i = 0; i < tb.size; ++i)
+        for (const Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
+  }
 
   // A random node, as Redis's dictGetRandomKey: a random non-empty bucket,
   // then a random node of its chain. nullptr when empty.

@@ -4,6 +4,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/errors.hpp"
+#include "engine/transaction.hpp"
 
 namespace shardis {
 
@@ -69,6 +70,7 @@ std::string Engine::run(Args args) {
   protocol::ReplyWriter w(out, session_.resp);
   std::string error;
   const CommandSpec* spec = check_command(args, session_, &error);
+  if (queue_in_multi(session_, spec, error, args, w)) return out;
   if (!spec) {
     w.error(error);
     return out;

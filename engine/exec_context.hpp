@@ -24,8 +24,15 @@ struct ExecContext {
   Db& db(std::string_view key) { return shards.shard_for(key).db(session.db); }
   Db& db(std::string_view key, int index) { return shards.shard_for(key).db(index); }
   Shard& shard_for(std::string_view key) { return shards.shard_for(key); }
-  // Counts a write for checkpoint rules (and, later, WATCH/notifications).
-  void modified(std::string_view key) { ++shard_for(key).stats().dirty; }
+  // Every write to a key reports it here, after the change: it counts for
+  // checkpoint rules and invalidates the key's WATCHers (Redis's
+  // signalModifiedKey).
+  void modified(std::string_view key) { modified(key, session.db); }
+  void modified(std::string_view key, int index) {
+    Shard& shard = shard_for(key);
+    ++shard.stats().dirty;
+    shard.db(index).touch_watched(key);
+  }
 };
 
 }  // namespace shardis

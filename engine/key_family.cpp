@@ -276,7 +276,7 @@ void copy_command(ExecContext& ctx, Args& args) {
   value.lru_s = clock_seconds(ctx.now_ms);
   const int64_t expire_at_ms = e->expire_at_ms;
   add_entry(to, dst, std::move(value), expire_at_ms);
-  ctx.modified(dst);
+  ctx.modified(dst, dst_index);
   ctx.reply.integer(1);
 }
 
@@ -309,6 +309,7 @@ void move_command(ExecContext& ctx, Args& args) {
   Entry value = take_entry(from, key, *e, &expire_at_ms);
   add_entry(to, key, std::move(value), expire_at_ms);
   ctx.modified(key);
+  ctx.modified(key, dst_index);
   ctx.reply.integer(1);
 }
 
@@ -659,6 +660,7 @@ bool flush_args_ok(ExecContext& ctx, Args& args) {
 void flush_db(Shard& shard, int index) {
   Db& db = shard.db(index);
   shard.stats().dirty += db.size();
+  db.touch_all_watched();
   db.clear();
 }
 
@@ -694,7 +696,11 @@ void swapdb_command(ExecContext& ctx, Args& args) {
   if (a != b) {
     for (size_t i = 0; i < ctx.shards.size(); ++i) {
       Shard& shard = ctx.shards.shard(i);
-      shard.db(static_cast<int>(a)).swap(shard.db(static_cast<int>(b)));
+      Db& da = shard.db(static_cast<int>(a));
+      Db& db = shard.db(static_cast<int>(b));
+      da.touch_all_watched(&db);
+      db.touch_all_watched(&da);
+      da.swap(db);
       ++shard.stats().dirty;
     }
   }

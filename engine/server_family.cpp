@@ -460,7 +460,7 @@ void info_command(ExecContext& ctx, Args& args) {
 constexpr CommandFlag kReportedFlags[] = {
     kCmdWrite,    kCmdReadonly, kCmdDenyOom,     kCmdAdmin,       kCmdPubsub,      kCmdNoscript,
     kCmdBlocking, kCmdLoading,  kCmdStale,       kCmdSkipMonitor, kCmdSkipSlowlog, kCmdFast,
-    kCmdNoAuth,   kCmdNoMulti,  kCmdMovableKeys, kCmdAllowBusy,
+    kCmdNoAuth,   kCmdNoMandatoryKeys, kCmdNoMulti, kCmdMovableKeys, kCmdAllowBusy,
 };
 
 // The table names the keyspace group "keyspace"; Redis's documentation
@@ -913,7 +913,7 @@ bool command_keys(ExecContext& ctx, Args& args, const CommandSpec** out_spec,
     ctx.reply.error("ERR Invalid command specified");
     return false;
   }
-  if (spec->first_key <= 0) {
+  if (spec->first_key <= 0 && !spec->find_keys) {
     ctx.reply.error("ERR The command has no key arguments");
     return false;
   }
@@ -923,6 +923,10 @@ bool command_keys(ExecContext& ctx, Args& args, const CommandSpec** out_spec,
     return false;
   }
   CommandTable::key_indexes(*spec, target, keys);
+  if (keys->empty() && (spec->flags & kCmdNoMandatoryKeys)) {
+    *out_spec = spec;
+    return true;
+  }
   if (keys->empty()) {
     ctx.reply.error("ERR Invalid arguments specified for command");
     return false;

@@ -12,6 +12,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/config.hpp"
+#include "engine/scripting_api.hpp"
 #include "engine/session.hpp"
 
 namespace shardis {
@@ -82,6 +83,10 @@ class ServerHooks {
   virtual int client_kill(const KillFilter&) { return 0; }
   // SHUTDOWN: stops the server after the current reply is written.
   virtual void shutdown(bool /*save*/) {}
+  // Called over and over by a script that runs past busy-reply-threshold,
+  // from the thread that runs it: the server answers other clients -BUSY
+  // meanwhile and lets SCRIPT KILL / SHUTDOWN NOSAVE through.
+  virtual void while_script_busy() {}
 };
 
 struct ServerState {
@@ -98,6 +103,11 @@ struct ServerState {
   std::string executable;
   std::string config_file;
   std::atomic<int64_t> last_save_time{0};  // unix seconds
+  // Lua scripting: the VM (installed by the server or a test; nullptr =
+  // EVAL answers an error), the shared script cache, the running script.
+  std::unique_ptr<ScriptRunner> scripts;
+  ScriptCache script_cache;
+  ScriptStatus script_status;
 };
 
 }  // namespace shardis

@@ -4,7 +4,10 @@
 // fields they need (db, resp) in each request.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "engine/watch.hpp"
 
 namespace shardis {
 
@@ -25,6 +28,10 @@ struct Session {
   bool no_evict = false;
   bool no_touch = false;
   bool close_after_reply = false;  // QUIT, protocol errors, CLIENT KILL
+  // MULTI/EXEC: the queued transaction (null outside MULTI) and the WATCHed
+  // keys (null when none). Shared pointers keep copies of a Session cheap.
+  std::shared_ptr<struct MultiState> multi;
+  WatchPtr watch;
 };
 
 }  // namespace shardis

@@ -6,7 +6,7 @@ namespace shardis {
 
 Shard::Shard(int id, int databases) : id_(id), rng_(0x5eed0000u + static_cast<unsigned>(id)) {
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; ++i) dbs_.emplace_back(&stats_);
+  for (int i = 0; i < databases; ++i) dbs_.emplace_back(&stats_, i);
 }
 
 void Shard::cron(int64_t now_ms, int64_t deadline_us) {

@@ -27,6 +27,7 @@
 #include "protocol/text.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
+#include "engine/numbers.hpp"
 
 namespace shardis {
 
@@ -35,45 +36,6 @@ namespace {
 // ---------------------------------------------------------------------------
 // Numbers, as Redis reads and writes them
 // ---------------------------------------------------------------------------
-
-// Redis's buffer for long doubles as text (MAX_LONG_DOUBLE_CHARS): big
-// enough for "%.17Lf" of the largest finite long double.
-constexpr size_t kLongDoubleChars = 5 * 1024;
-
-// Redis's string2ld: strtold over the whole string, rejecting leading
-// space, trailing bytes, overflow, underflow to zero and NaN. "inf" and hex
-// floats pass, as they do in Redis.
-bool parse_long_double(std::string_view s, long double* out) {
-  if (s.empty() || s.size() >= kLongDoubleChars) return false;
-  char buf[kLongDoubleChars];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  errno = 0;
-  char* end = nullptr;
-  const long double v = std::strtold(buf, &end);
-  if (std::isspace(static_cast<unsigned char>(buf[0])) || *end != '\0' ||
-      static_cast<size_t>(end - buf) != s.size() ||
-      (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)) || errno == EINVAL ||
-      std::isnan(v))
-    return false;
-  *out = v;
-  return true;
-}
-
-// Redis's ld2string in human-friendly mode: 17 decimals, then trailing
-// zeros (and a bare '.') removed, and "-0" printed as "0".
-std::string format_long_double(long double v) {
-  char buf[kLongDoubleChars];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
-  if (n < 0 || static_cast<size_t>(n) >= sizeof(buf)) return {};
-  size_t len = static_cast<size_t>(n);
-  if (std::memchr(buf, '.', len) != nullptr) {
-    while (buf[len - 1] == '0') --len;
-    if (buf[len - 1] == '.') --len;
-  }
-  if (len == 2 && buf[0] == '-' && buf[1] == '0') return "0";
-  return std::string(buf, len);
-}
 
 // Redis creates the result of INCRBYFLOAT as a plain string object: never
 // "int", even when it reads as one.

@@ -2,8 +2,88 @@
 
 #include <charconv>
 #include <cstdint>
+#include <new>
+#include <utility>
 
 namespace shardis {
+
+Entry::Entry(const Entry& other) {
+  if (other.object_) {
+    obj = other.obj->clone().release();
+    object_ = true;
+  } else {
+    new (&str) std::string(other.str);
+  }
+  copy_meta(other);
+}
+
+Entry::Entry(Entry&& other) noexcept {
+  copy_meta(other);
+  steal_value(other);
+}
+
+Entry& Entry::operator=(const Entry& other) {
+  if (this != &other) *this = Entry(other);
+  return *this;
+}
+
+Entry& Entry::operator=(Entry&& other) noexcept {
+  if (this != &other) {
+    destroy_value();
+    copy_meta(other);
+    steal_value(other);
+  }
+  return *this;
+}
+
+void Entry::set_string(std::string value) {
+  if (object_) {
+    destroy_value();
+    new (&str) std::string(std::move(value));
+  } else {
+    str = std::move(value);
+  }
+}
+
+void Entry::adopt(std::unique_ptr<Collection> value, ValueType t, Encoding enc) {
+  destroy_value();
+  obj = value.release();
+  object_ = true;
+  type = t;
+  encoding = enc;
+}
+
+void Entry::destroy_value() noexcept {
+  if (object_) {
+    delete obj;
+    object_ = false;
+  } else {
+    str.~basic_string();
+  }
+}
+
+void Entry::steal_value(Entry& other) noexcept {
+  if (other.object_) {
+    obj = other.obj;
+    object_ = true;
+    // other keeps a valid (empty string) value so its destructor and any
+    // later assignment work as for any moved-from entry.
+    other.object_ = false;
+    new (&other.str) std::string();
+    other.type = ValueType::kString;
+    other.encoding = Encoding::kRaw;
+  } else {
+    new (&str) std::string(std::move(other.str));
+    object_ = false;
+  }
+}
+
+void Entry::copy_meta(const Entry& other) {
+  expire_at_ms = other.expire_at_ms;
+  lru_s = other.lru_s;
+  type = other.type;
+  encoding = other.encoding;
+}
 
 std::string_view type_name(ValueType t) {
   switch (t) {
@@ -21,6 +101,8 @@ std::string_view encoding_name(const Entry& e) {
     case Encoding::kInt: return "int";
     case Encoding::kEmbstr: return "embstr";
     case Encoding::kRaw: return "raw";
+    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kSkiplist: return "skiplist";
   }
   return "raw";
 }

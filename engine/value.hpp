@@ -3,6 +3,7 @@
 // format and of OBJECT/TYPE replies: never renumber them.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -10,19 +11,92 @@ namespace shardis {
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
 
-// String encodings as Redis reports them in OBJECT ENCODING.
-enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kEmbstr = 2 };
+// Encodings as Redis reports them in OBJECT ENCODING: three for strings,
+// then one per collection representation.
+enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kEmbstr = 2, kHashtable = 3, kSkiplist = 4 };
 
 constexpr int64_t kNoExpiry = -1;
 
-// Fields ordered largest first: 48 bytes, no padding holes.
+// The value of a hash, sorted set ... key (engine/hash_type.hpp,
+// engine/zset_type.hpp). Entry owns it through a pointer and copies it with
+// clone() (COPY).
+class Collection {
+ public:
+  virtual ~Collection() = default;
+  virtual std::unique_ptr<Collection> clone() const = 0;
+};
+
+// A key's value and metadata: 48 bytes, fields ordered largest first.
+//
+// Most keys hold strings, and memory per key is what shardis is compared
+// with Redis on, so a collection does not widen the entry: the string and
+// the owning Collection pointer share storage in a union, and object_ says
+// which one is alive. The special members below are the only code that
+// switches between them; everything else reads `str` after checking
+// `type` (a string key never holds an object) or calls object<T>().
 struct Entry {
-  std::string str;                   // string value
+  Entry() noexcept : str() {}
+  Entry(const Entry& other);  // deep: a collection is cloned
+  Entry(Entry&& other) noexcept;
+  Entry& operator=(const Entry& other);
+  Entry& operator=(Entry&& other) noexcept;
+  ~Entry() { destroy_value(); }
+
+  union {
+    std::string str;  // alive unless object_
+    Collection* obj;  // owned, alive when object_
+  };
   int64_t expire_at_ms = kNoExpiry;  // absolute unix milliseconds
   uint32_t lru_s = 0;                // last access (seconds clock) for OBJECT IDLETIME
   ValueType type = ValueType::kString;
   Encoding encoding = Encoding::kRaw;
+
+  bool holds_object() const { return object_; }
+  // The collection, as its concrete type; only after checking `type`.
+  template <class T>
+  T& object() {
+    return static_cast<T&>(*obj);
+  }
+  // Replaces the value (whatever it was) by a string; the caller sets the
+  // type and encoding.
+  void set_string(std::string value);
+  // Replaces the value by a new empty T (HashType, ZSetType ...) and sets
+  // the type and encoding T declares.
+  template <class T>
+  T& make_object() {
+    auto owned = std::make_unique<T>();
+    T& ref = *owned;
+    adopt(std::move(owned), T::kType, T::kEncoding);
+    return ref;
+  }
+
+ private:
+  void adopt(std::unique_ptr<Collection> value, ValueType t, Encoding enc);
+  void destroy_value() noexcept;
+  // Constructs this (destroyed) value from other's, leaving other an empty string.
+  void steal_value(Entry& other) noexcept;
+  void copy_meta(const Entry& other);
+
+  bool object_ = false;
 };
+
+// What a command on collections of type T (HashType, ZSetType ...) finds at
+// a key: the collection, nothing (value null, the key is absent), or a key
+// of another type.
+template <class T>
+struct Typed {
+  T* value = nullptr;
+  bool wrong_type = false;
+};
+
+template <class T>
+Typed<T> typed(Entry* e) {
+  if (!e) return {};
+  if (e->type != T::kType) return {nullptr, true};
+  return {&e->object<T>(), false};
+}
+
+static_assert(sizeof(Entry) == 48, "memory per key is benchmarked: keep Entry at 48 bytes");
 
 std::string_view type_name(ValueType t);
 std::string_view encoding_name(const Entry& e);

@@ -64,6 +64,10 @@ class Client {
   // Sends all commands in one write and returns the rendered replies.
   std::vector<std::string> pipeline(const std::vector<Args>& commands);
 
+  // The hiredis context, for code that speaks hiredis itself (the store
+  // layers). Owned by the Client.
+  redisContext* context() const { return ctx_; }
+
   // False once hiredis saw an I/O error or EOF.
   bool ok() const;
   std::string error() const;

@@ -5,6 +5,7 @@
 //   run_cases(e, {{{"set", "k", "v"}, kOk}, {{"get", "k"}, bulk("v")}});
 
 #include <catch2/catch.hpp>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,18 @@ inline std::string bulk(const std::string& s) {
 inline std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
 inline std::string error(std::string_view text) { return "-" + std::string(text) + "\r\n"; }
 inline std::string simple(std::string_view text) { return "+" + std::string(text) + "\r\n"; }
+// An array of already encoded replies: array_of({integer(1), kNil}).
+inline std::string array_of(std::initializer_list<std::string> items) {
+  std::string out = "*" + std::to_string(items.size()) + "\r\n";
+  for (const std::string& i : items) out += i;
+  return out;
+}
+// An array of bulk strings: bulks({"a", "b"}).
+inline std::string bulks(std::initializer_list<std::string> items) {
+  std::string out = "*" + std::to_string(items.size()) + "\r\n";
+  for (const std::string& i : items) out += bulk(i);
+  return out;
+}
 
 inline std::string invalid_expire(const std::string& command) {
   return error("ERR invalid expire time in '" + command + "' command");

@@ -1,0 +1,330 @@
+// The hash family: HSET and its variants, field reads (HGET, HMGET,
+// HGETALL, HKEYS, HVALS, HEXISTS, HLEN, HSTRLEN), HDEL and the counters
+// HINCRBY and HINCRBYFLOAT, as in Redis's t_hash.c.
+//
+// Ops hold the shard-local logic and return a status; handlers parse
+// arguments, call them and write replies. Arguments are validated before
+// the key is looked up, as Redis does, so "HINCRBY str f x" is a number
+// error, not WRONGTYPE. A hash whose last field goes is deleted, so no
+// command ever sees an empty hash.
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/text.hpp"
+#include "engine/command.hpp"
+#include "engine/errors.hpp"
+#include "engine/hash_type.hpp"
+#include "engine/numbers.hpp"
+
+namespace shardis {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Op results
+// ---------------------------------------------------------------------------
+
+enum class OpStatus {
+  kOk,
+  kWrongType,
+  kNotInteger,  // HINCRBY: the stored value is not an integer
+  kNotFloat,    // HINCRBYFLOAT: the stored value is not a float
+  kOverflow,
+  kNanOrInf,
+};
+
+template <class T>
+struct OpResult {
+  OpStatus status = OpStatus::kOk;
+  T value{};
+};
+
+void reply_error(ExecContext& ctx, OpStatus s) {
+  switch (s) {
+    case OpStatus::kWrongType: return ctx.reply.error(err::kWrongType);
+    case OpStatus::kNotInteger: return ctx.reply.error("ERR hash value is not an integer");
+    case OpStatus::kNotFloat: return ctx.reply.error("ERR hash value is not a float");
+    case OpStatus::kOverflow: return ctx.reply.error(err::kOverflow);
+    case OpStatus::kNanOrInf: return ctx.reply.error(err::kIncrFloatNaN);
+    case OpStatus::kOk: return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Ops: shard-local logic, no replies
+// ---------------------------------------------------------------------------
+
+// The hash at key for writing; value is null when the key is absent.
+OpResult<HashType*> hash_for_write(Db& db, std::string_view key, int64_t now_ms) {
+  Typed<HashType> t = typed<HashType>(db.lookup_write(key, now_ms));
+  if (t.wrong_type) return {OpStatus::kWrongType, nullptr};
+  return {OpStatus::kOk, t.value};
+}
+
+// A new empty hash under key, which hash_for_write found absent. Ops create
+// it only when they are about to store a field, so no empty hash is left
+// behind by a failed command.
+HashType* new_hash(Db& db, std::string_view key) {
+  return &db.insert(key).first->make_object<HashType>();
+}
+
+// HSET / HMSET: pairs of field and value from args[first]; returns how
+// many fields were new.
+OpResult<int64_t> op_set(Db& db, std::string_view key, Args& args, size_t first, int64_t now_ms) {
+  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
+  if (h.status != OpStatus::kOk) return {h.status, 0};
+  if (!h.value) h.value = new_hash(db, key);
+  int64_t created = 0;
+  for (size_t i = first; i + 1 < args.size(); i += 2)
+    created += h.value->set(args[i], std::move(args[i + 1]));
+  return {OpStatus::kOk, created};
+}
+
+// HSETNX: true when the field was set.
+OpResult<bool> op_set_nx(Db& db, std::string_view key, std::string_view field, std::string value,
+                         int64_t now_ms) {
+  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
+  if (h.status != OpStatus::kOk) return {h.status, false};
+  if (h.value && h.value->find(field)) return {OpStatus::kOk, false};
+  if (!h.value) h.value = new_hash(db, key);
+  h.value->set(field, std::move(value));
+  return {OpStatus::kOk, true};
+}
+
+// HDEL: how many of the fields existed. The key goes with its last field.
+OpResult<int64_t> op_delete(Db& db, std::string_view key, const Args& args, int64_t now_ms) {
+  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
+  if (h.status != OpStatus::kOk || !h.value) return {h.status, 0};
+  int64_t deleted = 0;
+  for (size_t i = 2; i < args.size() && !h.value->empty(); ++i) deleted += h.value->erase(args[i]);
+  if (h.value->empty()) db.erase(key);
+  return {OpStatus::kOk, deleted};
+}
+
+// HINCRBY: the new value. A missing field counts as 0.
+OpResult<int64_t> op_incr_by(Db& db, std::string_view key, std::string_view field, int64_t incr,
+                             int64_t now_ms) {
+  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
+  if (h.status != OpStatus::kOk) return {h.status, 0};
+  int64_t value = 0;
+  if (const std::string* old = h.value ? h.value->find(field) : nullptr) {
+    if (!string_to_ll(*old, &value)) return {OpStatus::kNotInteger, 0};
+  }
+  if ((incr < 0 && value < 0 && incr < std::numeric_limits<int64_t>::min() - value) ||
+      (incr > 0 && value > 0 && incr > std::numeric_limits<int64_t>::max() - value))
+    return {OpStatus::kOverflow, 0};
+  value += incr;
+  if (!h.value) h.value = new_hash(db, key);
+  h.value->set(field, std::to_string(value));
+  return {OpStatus::kOk, value};
+}
+
+// HINCRBYFLOAT: the new value as Redis prints it (computed in long double).
+OpResult<std::string> op_incr_by_float(Db& db, std::string_view key, std::string_view field,
+                                       long double incr, int64_t now_ms) {
+  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
+  if (h.status != OpStatus::kOk) return {h.status, {}};
+  long double value = 0;
+  if (const std::string* old = h.value ? h.value->find(field) : nullptr) {
+    if (!parse_long_double(*old, &value)) return {OpStatus::kNotFloat, {}};
+  }
+  value += incr;
+  if (std::isnan(value) || std::isinf(value)) return {OpStatus::kNanOrInf, {}};
+  std::string text = format_long_double(value);
+  if (!h.value) h.value = new_hash(db, key);
+  h.value->set(field, text);
+  return {OpStatus::kOk, std::move(text)};
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------
+
+// The hash at key for a read-only command: false (and the error written)
+// for a key of another type; *out is null for a missing key.
+bool read_hash(ExecContext& ctx, const std::string& key, HashType** out) {
+  Typed<HashType> t = typed<HashType>(ctx.db(key).lookup_read(key, ctx.now_ms));
+  if (t.wrong_type) {
+    ctx.reply.error(err::kWrongType);
+    return false;
+  }
+  *out = t.value;
+  return true;
+}
+
+// HSET and HMSET take field/value pairs: an odd count is an arity error
+// the table cannot express.
+void set_generic(ExecContext& ctx, Args& args, std::string_view name, bool reply_count) {
+  if (args.size() % 2 != 0) return ctx.reply.error(err::wrong_arity(name));
+  const std::string& key = args[1];
+  OpResult<int64_t> r = op_set(ctx.db(key), key, args, 2, ctx.now_ms);
+  if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
+  ctx.modified(key);
+  if (reply_count) return ctx.reply.integer(r.value);
+  ctx.reply.ok();
+}
+
+void hset_command(ExecContext& ctx, Args& args) {
+  set_generic(ctx, args, "hset", true);
+}
+void hmset_command(ExecContext& ctx, Args& args) {
+  set_generic(ctx, args, "hmset", false);
+}
+
+void hsetnx_command(ExecContext& ctx, Args& args) {
+  const std::string& key = args[1];
+  OpResult<bool> r = op_set_nx(ctx.db(key), key, args[2], std::move(args[3]), ctx.now_ms);
+  if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
+  if (r.value) ctx.modified(key);
+  ctx.reply.integer(r.value);
+}
+
+void hget_command(ExecContext& ctx, Args& args) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  const std::string* v = h ? h->find(args[2]) : nullptr;
+  if (!v) return ctx.reply.null();
+  ctx.reply.bulk(*v);
+}
+
+void hmget_command(ExecContext& ctx, Args& args) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  ctx.reply.array(args.size() - 2);
+  for (size_t i = 2; i < args.size(); ++i) {
+    const std::string* v = h ? h->find(args[i]) : nullptr;
+    if (v) {
+      ctx.reply.bulk(*v);
+    } else {
+      ctx.reply.null();
+    }
+  }
+}
+
+// HGETALL (a map in RESP3), HKEYS, HVALS.
+void read_all(ExecContext& ctx, Args& args, bool fields, bool values) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  const size_t n = h ? h->size() : 0;
+  if (fields && values) {
+    ctx.reply.map(n);
+  } else {
+    ctx.reply.array(n);
+  }
+  if (!h) return;
+  h->for_each([&](std::string_view field, const std::string& value) {
+    if (fields) ctx.reply.bulk(field);
+    if (values) ctx.reply.bulk(value);
+  });
+}
+
+void hgetall_command(ExecContext& ctx, Args& args) {
+  read_all(ctx, args, true, true);
+}
+void hkeys_command(ExecContext& ctx, Args& args) {
+  read_all(ctx, args, true, false);
+}
+void hvals_command(ExecContext& ctx, Args& args) {
+  read_all(ctx, args, false, true);
+}
+
+void hdel_command(ExecContext& ctx, Args& args) {
+  const std::string& key = args[1];
+  OpResult<int64_t> r = op_delete(ctx.db(key), key, args, ctx.now_ms);
+  if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
+  if (r.value > 0) ctx.modified(key);
+  ctx.reply.integer(r.value);
+}
+
+void hexists_command(ExecContext& ctx, Args& args) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  ctx.reply.integer(h && h->find(args[2]) ? 1 : 0);
+}
+
+void hlen_command(ExecContext& ctx, Args& args) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  ctx.reply.integer(h ? static_cast<int64_t>(h->size()) : 0);
+}
+
+void hstrlen_command(ExecContext& ctx, Args& args) {
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  const std::string* v = h ? h->find(args[2]) : nullptr;
+  ctx.reply.integer(v ? static_cast<int64_t>(v->size()) : 0);
+}
+
+void hincrby_command(ExecContext& ctx, Args& args) {
+  const std::string& key = args[1];
+  int64_t incr;
+  if (!string_to_ll(args[3], &incr)) return ctx.reply.error(err::kNotInteger);
+  OpResult<int64_t> r = op_incr_by(ctx.db(key), key, args[2], incr, ctx.now_ms);
+  if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
+  ctx.modified(key);
+  ctx.reply.integer(r.value);
+}
+
+void hincrbyfloat_command(ExecContext& ctx, Args& args) {
+  const std::string& key = args[1];
+  long double incr;
+  if (!parse_long_double(args[3], &incr)) return ctx.reply.error(err::kNotFloat);
+  // Unlike INCRBYFLOAT, an infinite increment is refused before the key
+  // is looked at.
+  if (std::isinf(incr)) return ctx.reply.error("ERR value is NaN or Infinity");
+  OpResult<std::string> r = op_incr_by_float(ctx.db(key), key, args[2], incr, ctx.now_ms);
+  if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
+  ctx.modified(key);
+  ctx.reply.bulk(r.value);
+}
+
+}  // namespace
+
+void add_hash_commands(std::vector<CommandSpec>& out) {
+  constexpr uint32_t kWF = kCmdWrite | kCmdFast;
+  constexpr uint32_t kWMF = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint32_t kR = kCmdReadonly;
+  constexpr uint32_t kRF = kCmdReadonly | kCmdFast;
+
+  out.push_back({"hset", -4, kWMF, 1, 1, 1, hset_command, "hash", "2.0.0",
+                 "Sets fields of a hash, creating the hash if needed; returns how many fields are new.",
+                 "key field value [field value ...]"});
+  out.push_back({"hmset", -4, kWMF, 1, 1, 1, hmset_command, "hash", "2.0.0",
+                 "Sets fields of a hash (the older form of HSET, replying OK).", "key field value [field value ...]"});
+  out.push_back({"hsetnx", 4, kWMF, 1, 1, 1, hsetnx_command, "hash", "2.0.0",
+                 "Sets a field of a hash only when the field is absent.",
+                 "key field value"});
+  out.push_back({"hget", 3, kRF, 1, 1, 1, hget_command, "hash", "2.0.0",
+                 "Returns the value stored in a field of a hash.", "key field"});
+  out.push_back({"hmget", -3, kRF, 1, 1, 1, hmget_command, "hash", "2.0.0",
+                 "Returns the values stored in the given fields of a hash.", "key field [field ...]"});
+  out.push_back({"hgetall", 2, kR, 1, 1, 1, hgetall_command, "hash", "2.0.0",
+                 "Returns every field of a hash with its value.", "key"});
+  out.push_back({"hkeys", 2, kR, 1, 1, 1, hkeys_command, "hash", "2.0.0",
+                 "Returns every field name of a hash.", "key"});
+  out.push_back({"hvals", 2, kR, 1, 1, 1, hvals_command, "hash", "2.0.0",
+                 "Returns every value of a hash.", "key"});
+  out.push_back({"hdel", -3, kWF, 1, 1, 1, hdel_command, "hash", "2.0.0",
+                 "Removes fields from a hash; the key goes with its last field.",
+                 "key field [field ...]"});
+  out.push_back({"hexists", 3, kRF, 1, 1, 1, hexists_command, "hash", "2.0.0",
+                 "Tells whether a hash has a field.", "key field"});
+  out.push_back({"hlen", 2, kRF, 1, 1, 1, hlen_command, "hash", "2.0.0",
+                 "Returns how many fields a hash has.", "key"});
+  out.push_back({"hstrlen", 3, kRF, 1, 1, 1, hstrlen_command, "hash", "3.2.0",
+                 "Returns the length in bytes of the value of a hash field.", "key field"});
+  out.push_back({"hincrby", 4, kWMF, 1, 1, 1, hincrby_command, "hash", "2.0.0",
+                 "Adds an integer to the integer value of a hash field (a missing field is 0).",
+                 "key field increment"});
+  out.push_back({"hincrbyfloat", 4, kWMF, 1, 1, 1, hincrbyfloat_command, "hash", "2.6.0",
+                 "Adds a number to the floating point value of a hash field (a missing field is 0).",
+                 "key field increment"});
+}
+
+}  // namespace shardis

@@ -1,0 +1,60 @@
+#include <cctype>
+
+#include "engine/scripting_api.hpp"
+
+namespace shardis {
+
+namespace {
+
+// Script ids are compared in lower case, as Redis (EVALSHA accepts either).
+std::string lower_sha(std::string_view sha) {
+  std::string out(sha);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string ScriptCache::add(std::string_view body) {
+  std::string sha = sha1_hex(body);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = scripts_.try_emplace(sha, body);
+  if (inserted) bytes_ += body.size();
+  return sha;
+}
+
+bool ScriptCache::get(std::string_view sha, std::string* body) const {
+  if (sha.size() != 40) return false;
+  const std::string key = lower_sha(sha);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = scripts_.find(key);
+  if (it == scripts_.end()) return false;
+  *body = it->second;
+  return true;
+}
+
+bool ScriptCache::exists(std::string_view sha) const {
+  if (sha.size() != 40) return false;
+  const std::string key = lower_sha(sha);
+  std::lock_guard<std::mutex> lock(mu_);
+  return scripts_.count(key) != 0;
+}
+
+void ScriptCache::clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  scripts_.clear();
+  bytes_ = 0;
+  generation_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+size_t ScriptCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return scripts_.size();
+}
+
+size_t ScriptCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+}  // namespace shardis

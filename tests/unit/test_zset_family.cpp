@@ -1,0 +1,610 @@
+// The sorted-set family through the engine (commands in, exact RESP out),
+// and the skiplist checked against an ordered model under random
+// operations.
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <iterator>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "engine/errors.hpp"
+#include "engine/zset_type.hpp"
+#include "unit/resp_cases.hpp"
+
+namespace {
+
+using shardis::Engine;
+using namespace shardis::test;
+
+const std::string kWrongType = error(shardis::err::kWrongType);
+const std::string kNotInteger = error(shardis::err::kNotInteger);
+const std::string kNotFloat = error(shardis::err::kNotFloat);
+const std::string kSyntax = error(shardis::err::kSyntax);
+const std::string kRangeNotFloat = error("ERR min or max is not a float");
+const std::string kLexRange = error("ERR min or max not valid string range item");
+const std::string kEmpty = "*0\r\n";
+
+// a=1 b=2 c=3 d=4 e=5 under key z.
+void abcde(Engine& e) {
+  REQUIRE(e.run({"zadd", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"}) == integer(5));
+}
+
+}  // namespace
+
+TEST_CASE("ZADD options and their errors", "[zset]") {
+  Engine e;
+  run_cases(
+      e, {
+             {{"zadd", "z", "1", "a", "2", "b"}, integer(2)},
+             {{"zadd", "z", "1", "a", "3", "c"}, integer(1)},
+             {{"zadd", "z", "ch", "5", "a", "2", "b"}, integer(1)},  // a changed, b did not
+             {{"zadd", "z", "nx", "9", "a", "9", "n"}, integer(1)},
+             {{"zscore", "z", "a"}, bulk("5")},
+             {{"zadd", "z", "xx", "8", "a", "8", "x"}, integer(0)},
+             {{"zscore", "z", "a"}, bulk("8")},
+             {{"zscore", "z", "x"}, kNil},
+             {{"zadd", "z", "gt", "ch", "1", "a", "10", "b", "1", "new"}, integer(2)},
+             {{"zscore", "z", "a"}, bulk("8")},
+             {{"zscore", "z", "b"}, bulk("10")},
+             {{"zadd", "z", "lt", "ch", "1", "a", "20", "b"}, integer(1)},
+             {{"zscore", "z", "a"}, bulk("1")},
+             {{"zadd", "z", "incr", "2.5", "a"}, bulk("3.5")},
+             {{"zadd", "z", "xx", "incr", "1", "nosuch"}, kNil},
+             {{"zadd", "z", "nx", "incr", "1", "a"}, kNil},
+             {{"zadd", "z", "gt", "incr", "-1", "a"}, kNil},
+             {{"zadd", "z", "INCR", "NX", "1", "fresh"}, bulk("1")},
+             {{"zadd", "nokey", "xx", "1", "a"}, integer(0)},
+             {{"exists", "nokey"}, integer(0)},
+             {{"zadd", "nokey", "xx", "incr", "1", "a"}, kNil},
+             {{"exists", "nokey"}, integer(0)},
+             {{"zadd", "z", "xx", "nx", "1", "a"},
+              error("ERR XX and NX options at the same time are not compatible")},
+             {{"zadd", "z", "gt", "nx", "1", "a"},
+              error("ERR GT, LT, and/or NX options at the same time are not compatible")},
+             {{"zadd", "z", "lt", "nx", "1", "a"},
+              error("ERR GT, LT, and/or NX options at the same time are not compatible")},
+             {{"zadd", "z", "gt", "lt", "1", "a"},
+              error("ERR GT, LT, and/or NX options at the same time are not compatible")},
+             {{"zadd", "z", "incr", "1", "a", "2", "b"},
+              error("ERR INCR option supports a single increment-element pair")},
+             {{"zadd", "z", "1", "a", "2"}, kSyntax},
+             {{"zadd", "z", "nx", "1"}, kSyntax},
+             {{"zadd", "z", "foo", "1", "a"}, kSyntax},
+             {{"zadd", "z", "xx", "nx", "1"}, kSyntax},  // the count is checked first
+             {{"zadd", "z", "1", "a", "x", "b"}, kNotFloat},
+             {{"zadd", "z", "nan", "a"}, kNotFloat},
+             {{"zadd", "z", "", "a"}, kNotFloat},
+             {{"zadd", "z", " 1", "a"}, kNotFloat},
+             {{"zadd", "z", "1 ", "a"}, kNotFloat},
+             {{"zadd", "z", "1e400", "a"}, kNotFloat},
+             {{"zadd", "z", "1e-400", "a"}, kNotFloat},
+             {{"zadd", "z"}, error("ERR wrong number of arguments for 'zadd' command")},
+             {{"zadd", "z", "1"}, error("ERR wrong number of arguments for 'zadd' command")},
+             {{"zadd", "z", "incr", "inf", "a"}, bulk("inf")},
+             {{"zadd", "z", "incr", "-inf", "a"},
+              error("ERR resulting score is not a number (NaN)")},
+             {{"zscore", "z", "a"}, bulk("inf")},
+             {{"zadd", "z", "0x10", "hex"}, integer(1)},  // strtod reads hex
+             {{"zscore", "z", "hex"}, bulk("16")},
+         });
+}
+
+TEST_CASE("Scores are formatted as Redis 7.0 formats them", "[zset]") {
+  Engine e;
+  const std::pair<const char*, const char*> scores[] = {
+      {"0.1", "0.10000000000000001"},
+      {"1e20", "1e+20"},
+      {"3.0", "3"},
+      {"-0", "0"},  // stored as 0, as Redis's compact encoding does
+      {"1.5e-7", "1.4999999999999999e-07"},
+      {"123456789012345678", "1.2345678901234568e+17"},
+      {"1e15", "1000000000000000"},
+      {"1e17", "1e+17"},
+      {"+inf", "inf"},
+      {"-inf", "-inf"},
+      {"1e-320", "9.9998886718268301e-321"},
+      {"-2.5", "-2.5"},
+  };
+  for (const auto& [in, out] : scores) {
+    INFO(in);
+    e.run({"del", "z"});
+    CHECK(e.run({"zadd", "z", in, "m"}) == integer(1));
+    CHECK(e.run({"zscore", "z", "m"}) == bulk(out));
+  }
+  // ZADD INCR replies the computed score; the stored one is 0.
+  e.run({"del", "z"});
+  CHECK(e.run({"zadd", "z", "incr", "-0", "m"}) == bulk("-0"));
+  CHECK(e.run({"zscore", "z", "m"}) == bulk("0"));
+
+  e.session().resp = 3;
+  run_cases(e, {
+                   {{"zadd", "z", "0.1", "a", "inf", "b"}, integer(2)},
+                   {{"zscore", "z", "a"}, ",0.10000000000000001\r\n"},
+                   {{"zscore", "z", "b"}, ",inf\r\n"},
+                   {{"zscore", "z", "nosuch"}, "_\r\n"},
+                   {{"zincrby", "z", "1", "m"}, ",1\r\n"},
+                   {{"zadd", "z", "incr", "1", "m"}, ",2\r\n"},
+                   {{"zmscore", "z", "a", "nosuch"}, "*2\r\n,0.10000000000000001\r\n_\r\n"},
+               });
+}
+
+TEST_CASE("ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD", "[zset]") {
+  Engine e;
+  run_cases(e, {
+                   {{"zincrby", "z", "2", "a"}, bulk("2")},
+                   {{"zincrby", "z", "-0.5", "a"}, bulk("1.5")},
+                   {{"zincrby", "z", "x", "a"}, kNotFloat},
+                   {{"zincrby", "z", "inf", "a"}, bulk("inf")},
+                   {{"zincrby", "z", "-inf", "a"},
+                    error("ERR resulting score is not a number (NaN)")},
+                   {{"zscore", "z", "a"}, bulk("inf")},
+                   {{"zcard", "z"}, integer(1)},
+                   {{"zcard", "nokey"}, integer(0)},
+                   {{"zscore", "nokey", "a"}, kNil},
+                   {{"zmscore", "nokey", "a", "b"}, array_of({kNil, kNil})},
+                   {{"zadd", "z", "1", "b", "2", "c"}, integer(2)},
+                   {{"zmscore", "z", "c", "zz", "b"}, array_of({bulk("2"), kNil, bulk("1")})},
+                   {{"zrem", "nokey", "a"}, integer(0)},
+                   {{"zrem", "z", "a", "zz", "a"}, integer(1)},
+                   {{"zcard", "z"}, integer(2)},
+                   {{"zrem", "z", "b", "c"}, integer(2)},
+                   {{"exists", "z"}, integer(0)},  // emptied: deleted
+                   {{"type", "z"}, simple("none")},
+               });
+}
+
+TEST_CASE("ZRANK and ZREVRANK, with and without WITHSCORE", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(e, {
+                   {{"zrank", "z", "a"}, integer(0)},
+                   {{"zrank", "z", "e"}, integer(4)},
+                   {{"zrevrank", "z", "a"}, integer(4)},
+                   {{"zrevrank", "z", "e"}, integer(0)},
+                   {{"zrank", "z", "nosuch"}, kNil},
+                   {{"zrank", "nokey", "a"}, kNil},
+                   {{"zrank", "z", "c", "withscore"}, array_of({integer(2), bulk("3")})},
+                   {{"zrevrank", "z", "c", "WITHSCORE"}, array_of({integer(2), bulk("3")})},
+                   {{"zrank", "z", "nosuch", "withscore"}, "*-1\r\n"},
+                   {{"zrank", "z", "c", "withscores"}, kSyntax},
+                   {{"zrank", "z", "c", "withscore", "x"},
+                    error("ERR wrong number of arguments for 'zrank' command")},
+                   {{"zrevrank", "z", "c", "withscore", "x"},
+                    error("ERR wrong number of arguments for 'zrevrank' command")},
+               });
+  e.session().resp = 3;
+  CHECK(e.run({"zrank", "z", "b", "withscore"}) == "*2\r\n:1\r\n,2\r\n");
+  CHECK(e.run({"zrank", "z", "nosuch", "withscore"}) == "_\r\n");
+}
+
+TEST_CASE("ZCOUNT and ZLEXCOUNT", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(e, {
+                   {{"zcount", "z", "-inf", "+inf"}, integer(5)},
+                   {{"zcount", "z", "2", "4"}, integer(3)},
+                   {{"zcount", "z", "(2", "4"}, integer(2)},
+                   {{"zcount", "z", "(2", "(4"}, integer(1)},
+                   {{"zcount", "z", "(2", "(2"}, integer(0)},
+                   {{"zcount", "z", "4", "2"}, integer(0)},
+                   {{"zcount", "z", "2.5", "3.5"}, integer(1)},
+                   {{"zcount", "z", "6", "inf"}, integer(0)},
+                   {{"zcount", "z", " 1", "1"}, integer(1)},  // strtod skips spaces here
+                   {{"zcount", "z", "(", "1"}, integer(1)},   // "(" alone is an open 0
+                   {{"zcount", "z", "1 ", "2"}, kRangeNotFloat},
+                   {{"zcount", "z", "a", "2"}, kRangeNotFloat},
+                   {{"zcount", "z", "nan", "2"}, kRangeNotFloat},
+                   {{"zcount", "nokey", "0", "1"}, integer(0)},
+                   {{"zcount", "nokey", "x", "1"}, kRangeNotFloat},
+               });
+  e.run({"del", "z"});
+  e.run({"zadd", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e"});
+  run_cases(e, {
+                   {{"zlexcount", "z", "-", "+"}, integer(5)},
+                   {{"zlexcount", "z", "[b", "[d"}, integer(3)},
+                   {{"zlexcount", "z", "(b", "[d"}, integer(2)},
+                   {{"zlexcount", "z", "(b", "(d"}, integer(1)},
+                   {{"zlexcount", "z", "[bb", "+"}, integer(3)},
+                   {{"zlexcount", "z", "+", "-"}, integer(0)},
+                   {{"zlexcount", "z", "-", "-"}, integer(0)},
+                   {{"zlexcount", "z", "[d", "[b"}, integer(0)},
+                   {{"zlexcount", "z", "[", "+"}, integer(5)},  // "[" is the empty string
+                   {{"zlexcount", "z", "b", "d"}, kLexRange},
+                   {{"zlexcount", "z", "-x", "+"}, kLexRange},
+                   {{"zlexcount", "z", "", "+"}, kLexRange},
+                   {{"zlexcount", "nokey", "-", "+"}, integer(0)},
+               });
+}
+
+TEST_CASE("ZRANGE by rank, ZREVRANGE", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(
+      e, {
+             {{"zrange", "z", "0", "-1"}, bulks({"a", "b", "c", "d", "e"})},
+             {{"zrange", "z", "1", "2"}, bulks({"b", "c"})},
+             {{"zrange", "z", "-2", "-1"}, bulks({"d", "e"})},
+             {{"zrange", "z", "-100", "1"}, bulks({"a", "b"})},
+             {{"zrange", "z", "3", "100"}, bulks({"d", "e"})},
+             {{"zrange", "z", "5", "10"}, kEmpty},
+             {{"zrange", "z", "2", "1"}, kEmpty},
+             {{"zrange", "z", "-1", "-2"}, kEmpty},
+             {{"zrange", "z", "0", "0", "withscores"}, bulks({"a", "1"})},
+             {{"zrange", "z", "0", "1", "rev", "withscores"}, bulks({"e", "5", "d", "4"})},
+             {{"zrange", "z", "0", "1", "withscores", "withscores"}, bulks({"a", "1", "b", "2"})},
+             {{"zrevrange", "z", "0", "1"}, bulks({"e", "d"})},
+             {{"zrevrange", "z", "-1", "-1", "WITHSCORES"}, bulks({"a", "1"})},
+             {{"zrange", "nokey", "0", "-1"}, kEmpty},
+             {{"zrange", "z", "a", "1"}, kNotInteger},
+             {{"zrange", "z", "0", "1", "foo"}, kSyntax},
+             {{"zrange", "z", "0", "1", "limit", "0", "1"},
+              error("ERR syntax error, LIMIT is only supported in combination with either "
+                    "BYSCORE or BYLEX")},
+             // Redis reads "LIMIT x -1" as no LIMIT at all.
+             {{"zrange", "z", "0", "0", "limit", "3", "-1"}, bulks({"a"})},
+             {{"zrange", "z", "0", "1", "limit", "0"}, kSyntax},
+             {{"zrange", "z", "0", "1", "limit", "x", "1"}, kNotInteger},
+             {{"zrevrange", "z", "0", "1", "rev"}, kSyntax},
+             {{"zrevrange", "z", "0", "1", "byscore"}, kSyntax},
+             {{"zrange", "z", "0", "1", "byscore", "bylex"}, kSyntax},
+         });
+}
+
+TEST_CASE("ZRANGE BYSCORE, ZRANGEBYSCORE, ZREVRANGEBYSCORE", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(
+      e, {
+             {{"zrange", "z", "2", "4", "byscore"}, bulks({"b", "c", "d"})},
+             {{"zrange", "z", "(2", "(4", "byscore"}, bulks({"c"})},
+             {{"zrange", "z", "-inf", "+inf", "byscore", "limit", "1", "2"}, bulks({"b", "c"})},
+             {{"zrange", "z", "+inf", "-inf", "byscore", "rev", "limit", "1", "2"},
+              bulks({"d", "c"})},
+             {{"zrange", "z", "4", "(1", "byscore", "rev", "withscores"},
+              bulks({"d", "4", "c", "3", "b", "2"})},
+             {{"zrange", "z", "(1", "4", "byscore", "rev"}, kEmpty},  // given max first
+             {{"zrange", "z", "x", "1", "byscore"}, kRangeNotFloat},
+             {{"zrangebyscore", "z", "-inf", "inf"}, bulks({"a", "b", "c", "d", "e"})},
+             {{"zrangebyscore", "z", "3", "3", "withscores"}, bulks({"c", "3"})},
+             {{"zrangebyscore", "z", "(3", "3"}, kEmpty},
+             {{"zrangebyscore", "z", "0", "10", "limit", "0", "0"}, kEmpty},
+             {{"zrangebyscore", "z", "0", "10", "limit", "4", "10"}, bulks({"e"})},
+             {{"zrangebyscore", "z", "0", "10", "limit", "5", "10"}, kEmpty},
+             {{"zrangebyscore", "z", "0", "10", "limit", "-1", "1"}, kEmpty},
+             {{"zrangebyscore", "z", "0", "10", "limit", "3", "-5"}, bulks({"d", "e"})},
+             {{"zrangebyscore", "z", "2", "10", "limit", "1", "1", "withscores"},
+              bulks({"c", "3"})},
+             {{"zrangebyscore", "z", "1", "2", "limit", "0"}, kSyntax},
+             {{"zrangebyscore", "z", "1", "2", "rev"}, kSyntax},
+             {{"zrangebyscore", "z", "1", "2", "bylex"}, kSyntax},
+             {{"zrangebyscore", "z", "1", "x"}, kRangeNotFloat},
+             {{"zrevrangebyscore", "z", "+inf", "-inf", "limit", "0", "2"}, bulks({"e", "d"})},
+             {{"zrevrangebyscore", "z", "(5", "(1", "withscores"},
+              bulks({"d", "4", "c", "3", "b", "2"})},
+             {{"zrevrangebyscore", "z", "1", "5"}, kEmpty},
+             {{"zrevrangebyscore", "z", "5", "0", "limit", "4", "5"}, bulks({"a"})},
+             {{"zrevrangebyscore", "z", "5", "0", "limit", "5", "5"}, kEmpty},
+             {{"zrangebyscore", "nokey", "0", "1"}, kEmpty},
+         });
+  // Equal scores order by member bytes.
+  e.run({"zadd", "t", "1", "b", "1", "a", "1", "c", "0", "z"});
+  CHECK(e.run({"zrangebyscore", "t", "1", "1"}) == bulks({"a", "b", "c"}));
+  CHECK(e.run({"zrevrangebyscore", "t", "1", "1"}) == bulks({"c", "b", "a"}));
+
+  e.session().resp = 3;
+  CHECK(e.run({"zrangebyscore", "z", "1", "2", "withscores"}) ==
+        "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
+  CHECK(e.run({"zrange", "z", "0", "0"}) == bulks({"a"}));
+}
+
+TEST_CASE("ZRANGE BYLEX, ZRANGEBYLEX, ZREVRANGEBYLEX", "[zset]") {
+  Engine e;
+  e.run({"zadd", "z", "0", "a", "0", "b", "0", "c", "0", "d", "0", "e", "0", "ee"});
+  run_cases(
+      e, {
+             {{"zrange", "z", "-", "+", "bylex"}, bulks({"a", "b", "c", "d", "e", "ee"})},
+             {{"zrange", "z", "[b", "(d", "bylex"}, bulks({"b", "c"})},
+             {{"zrange", "z", "+", "-", "bylex", "rev", "limit", "1", "2"}, bulks({"e", "d"})},
+             {{"zrange", "z", "-", "+", "bylex", "withscores"},
+              error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")},
+             {{"zrange", "z", "a", "c", "bylex"}, kLexRange},
+             {{"zrange", "z", "0", "-1", "bylex"}, kLexRange},
+             {{"zrangebylex", "z", "[e", "+"}, bulks({"e", "ee"})},
+             {{"zrangebylex", "z", "(e", "+"}, bulks({"ee"})},
+             {{"zrangebylex", "z", "-", "[c", "limit", "1", "5"}, bulks({"b", "c"})},
+             {{"zrangebylex", "z", "-", "+", "withscores"},
+              error("ERR syntax error, WITHSCORES not supported in combination with BYLEX")},
+             {{"zrangebylex", "z", "-", "+", "limit", "0"}, kSyntax},
+             {{"zrangebylex", "z", "[c", "[a"}, kEmpty},
+             {{"zrevrangebylex", "z", "+", "-", "limit", "0", "1"}, bulks({"ee"})},
+             {{"zrevrangebylex", "z", "[c", "-"}, bulks({"c", "b", "a"})},
+             {{"zrevrangebylex", "z", "-", "+"}, kEmpty},
+             {{"zrangebylex", "nokey", "-", "+"}, kEmpty},
+         });
+}
+
+TEST_CASE("ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(e, {
+                   {{"zremrangebyrank", "z", "5", "10"}, integer(0)},
+                   {{"zremrangebyrank", "z", "3", "1"}, integer(0)},
+                   {{"zremrangebyrank", "z", "x", "1"}, kNotInteger},
+                   {{"zremrangebyrank", "z", "0", "0"}, integer(1)},
+                   {{"zremrangebyrank", "z", "-1", "-1"}, integer(1)},
+                   {{"zrange", "z", "0", "-1"}, bulks({"b", "c", "d"})},
+                   {{"zremrangebyscore", "z", "(2", "3"}, integer(1)},
+                   {{"zremrangebyscore", "z", "x", "3"}, kRangeNotFloat},
+                   {{"zremrangebyscore", "z", "10", "20"}, integer(0)},
+                   {{"zrange", "z", "0", "-1"}, bulks({"b", "d"})},
+                   {{"zremrangebyrank", "z", "-100", "100"}, integer(2)},
+                   {{"exists", "z"}, integer(0)},
+                   {{"zremrangebyrank", "nokey", "0", "-1"}, integer(0)},
+                   {{"zremrangebyscore", "nokey", "0", "1"}, integer(0)},
+                   {{"zremrangebylex", "nokey", "-", "+"}, integer(0)},
+                   {{"zadd", "l", "0", "a", "0", "b", "0", "c", "0", "d"}, integer(4)},
+                   {{"zremrangebylex", "l", "(a", "[c"}, integer(2)},
+                   {{"zremrangebylex", "l", "a", "c"}, kLexRange},
+                   {{"zrange", "l", "0", "-1"}, bulks({"a", "d"})},
+                   {{"zremrangebylex", "l", "-", "+"}, integer(2)},
+                   {{"exists", "l"}, integer(0)},
+               });
+}
+
+TEST_CASE("ZPOPMIN and ZPOPMAX", "[zset]") {
+  Engine e;
+  abcde(e);
+  run_cases(e, {
+                   {{"zpopmin", "z"}, bulks({"a", "1"})},
+                   {{"zpopmax", "z"}, bulks({"e", "5"})},
+                   {{"zpopmin", "z", "2"}, bulks({"b", "2", "c", "3"})},
+                   {{"zpopmin", "z", "0"}, kEmpty},
+                   {{"zpopmin", "z", "-1"}, error("ERR value is out of range, must be positive")},
+                   {{"zpopmin", "z", "x"}, error("ERR value is out of range, must be positive")},
+                   {{"zpopmin", "z", "1", "2"}, kSyntax},
+                   {{"zpopmax", "z", "10"}, bulks({"d", "4"})},
+                   {{"exists", "z"}, integer(0)},
+                   {{"zpopmin", "z"}, kEmpty},
+                   {{"zpopmax", "nokey", "3"}, kEmpty},
+               });
+  abcde(e);
+  e.session().resp = 3;
+  CHECK(e.run({"zpopmin", "z"}) == "*2\r\n$1\r\na\r\n,1\r\n");
+  CHECK(e.run({"zpopmax", "z", "2"}) == "*2\r\n*2\r\n$1\r\ne\r\n,5\r\n*2\r\n$1\r\nd\r\n,4\r\n");
+  CHECK(e.run({"zpopmax", "z", "1"}) == "*1\r\n*2\r\n$1\r\nc\r\n,3\r\n");
+}
+
+TEST_CASE("Sorted-set commands on other types and other commands on sorted sets", "[zset]") {
+  Engine e;
+  e.run({"set", "s", "v"});
+  e.run({"hset", "h", "f", "v"});
+  e.run({"zadd", "z", "1", "m"});
+  const std::vector<shardis::Args> zset_commands = {
+      {"zadd", "s", "1", "m"},        {"zincrby", "s", "1", "m"},
+      {"zrem", "s", "m"},             {"zscore", "s", "m"},
+      {"zmscore", "s", "m"},          {"zcard", "s"},
+      {"zcount", "s", "0", "1"},      {"zlexcount", "s", "-", "+"},
+      {"zrank", "s", "m"},            {"zrevrank", "s", "m"},
+      {"zrange", "s", "0", "-1"},     {"zrevrange", "s", "0", "-1"},
+      {"zrangebyscore", "s", "0", "1"}, {"zrevrangebyscore", "s", "1", "0"},
+      {"zrangebylex", "s", "-", "+"}, {"zrevrangebylex", "s", "+", "-"},
+      {"zremrangebyrank", "s", "0", "1"}, {"zremrangebyscore", "s", "0", "1"},
+      {"zremrangebylex", "s", "-", "+"}, {"zpopmin", "s"},
+      {"zpopmax", "s", "2"},          {"zpopmin", "s", "0"},
+  };
+  for (shardis::Args cmd : zset_commands) {
+    INFO(describe(cmd));
+    CHECK(e.run(cmd) == kWrongType);
+    cmd[1] = "h";
+    CHECK(e.run(cmd) == kWrongType);
+  }
+  run_cases(e, {
+                   {{"get", "z"}, kWrongType},
+                   {{"append", "z", "x"}, kWrongType},
+                   {{"incrbyfloat", "z", "1"}, kWrongType},
+                   {{"hget", "z", "f"}, kWrongType},
+                   {{"lcs", "z", "s"}, error("ERR The specified keys must contain string values")},
+                   {{"type", "z"}, simple("zset")},
+                   {{"object", "encoding", "z"}, bulk("skiplist")},
+                   {{"scan", "0", "type", "zset"}, array_of({bulk("0"), bulks({"z"})})},
+                   {{"zadd", "z", "2", "n"}, integer(1)},
+                   {{"copy", "z", "c"}, integer(1)},
+                   {{"zadd", "c", "5", "m"}, integer(0)},
+                   {{"zscore", "z", "m"}, bulk("1")},  // a deep copy
+                   {{"zrange", "c", "0", "-1", "withscores"}, bulks({"n", "2", "m", "5"})},
+                   {{"rename", "c", "r"}, kOk},
+                   {{"zrange", "r", "0", "-1"}, bulks({"n", "m"})},
+                   {{"mset", "r", "x"}, kOk},  // replaces the sorted set
+                   {{"get", "r"}, bulk("x")},
+               });
+}
+
+TEST_CASE("Sorted-set writes keep the TTL and count as modifications", "[zset]") {
+  Engine e;
+  auto dirty = [&] {
+    uint64_t n = 0;
+    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty;
+    return n;
+  };
+  abcde(e);
+  REQUIRE(e.run({"expire", "z", "100"}) == integer(1));
+  const uint64_t base = dirty();
+  e.run({"zadd", "z", "1", "a"});          // no change
+  e.run({"zadd", "z", "nx", "9", "a"});    // no change
+  e.run({"zrem", "z", "nosuch"});          // no change
+  e.run({"zremrangebyscore", "z", "100", "200"});
+  e.run({"zrange", "z", "0", "-1"});
+  CHECK(dirty() == base);
+  e.run({"zadd", "z", "7", "a"});
+  e.run({"zincrby", "z", "1", "b"});
+  e.run({"zrem", "z", "c"});
+  e.run({"zpopmin", "z"});
+  e.run({"zremrangebyrank", "z", "0", "0"});
+  CHECK(dirty() == base + 5);
+  CHECK(e.run({"ttl", "z"}) == integer(100));
+  e.server().clock.advance(std::chrono::milliseconds(100001));
+  CHECK(e.run({"zcard", "z"}) == integer(0));
+  CHECK(e.run({"exists", "z"}) == integer(0));
+}
+
+// ---------------------------------------------------------------------------
+// The skiplist against a model
+// ---------------------------------------------------------------------------
+
+TEST_CASE("SkipList ranks and ranges match an ordered model", "[zset][skiplist]") {
+  using shardis::LexBound;
+  using shardis::LexRange;
+  using shardis::ScoreRange;
+  using shardis::SkipList;
+  using Model = std::set<std::pair<double, std::string>>;
+
+  std::mt19937 rng(42);
+  SkipList list;
+  Model model;
+  std::map<std::string, double> score_of;  // also owns the member bytes the list views
+  auto random_member = [&] { return "m" + std::to_string(rng() % 300); };
+  auto random_score = [&] { return static_cast<double>(static_cast<int>(rng() % 40) - 20) / 2; };
+
+  auto check_walk = [&] {
+    REQUIRE(list.size() == model.size());
+    const SkipList::Node* n = list.first();
+    const SkipList::Node* prev = nullptr;
+    for (const auto& [score, member] : model) {
+      REQUIRE(n != nullptr);
+      CHECK(n->score == score);
+      CHECK(n->member == member);
+      CHECK(n->prev() == prev);
+      prev = n;
+      n = n->next();
+    }
+    CHECK(n == nullptr);
+    CHECK(list.last() == prev);
+  };
+
+  for (int step = 0; step < 4000; ++step) {
+    const std::string member = random_member();
+    const auto found = score_of.find(member);
+    if (rng() % 3 != 0) {
+      if (found != score_of.end()) {
+        REQUIRE(list.erase(found->second, found->first));
+        model.erase({found->second, member});
+        score_of.erase(found);
+      }
+      const double s = random_score();
+      const auto it = score_of.emplace(member, s).first;
+      list.insert(s, it->first);
+      model.emplace(s, member);
+    } else if (found != score_of.end()) {
+      CHECK(list.erase(found->second, found->first));
+      CHECK_FALSE(list.erase(found->second, found->first));
+      model.erase({found->second, member});
+      score_of.erase(found);
+    }
+    if (step % 200 == 0) check_walk();
+  }
+  check_walk();
+
+  // Every rank both ways.
+  uint64_t rank = 1;
+  for (const auto& [score, member] : model) {
+    CHECK(list.rank(score, member) == rank);
+    const SkipList::Node* n = list.at_rank(rank);
+    REQUIRE(n != nullptr);
+    CHECK(n->member == member);
+    ++rank;
+  }
+  CHECK(list.at_rank(0) == nullptr);
+  CHECK(list.at_rank(model.size() + 1) == nullptr);
+  CHECK(list.rank(0.25, "m1") == 0);  // no such score
+
+  // Random score ranges: first and last in range as the model finds them.
+  for (int i = 0; i < 500; ++i) {
+    ScoreRange r{random_score(), random_score(), rng() % 2 == 0, rng() % 2 == 0};
+    std::vector<std::pair<double, std::string>> in;
+    for (const auto& e : model)
+      if (r.above_min(e.first) && r.below_max(e.first)) in.push_back(e);
+    const SkipList::Node* first = list.first_in(r);
+    const SkipList::Node* last = list.last_in(r);
+    if (in.empty()) {
+      CHECK(first == nullptr);
+      CHECK(last == nullptr);
+    } else {
+      REQUIRE(first != nullptr);
+      REQUIRE(last != nullptr);
+      CHECK(std::make_pair(first->score, std::string(first->member)) == in.front());
+      CHECK(std::make_pair(last->score, std::string(last->member)) == in.back());
+    }
+  }
+
+  // Random lex ranges over a set whose scores are all equal.
+  SkipList lex;
+  std::set<std::string> names;
+  for (int i = 0; i < 300; ++i) names.insert("k" + std::to_string(rng() % 1000));
+  for (const std::string& n : names) lex.insert(0, n);
+  for (int i = 0; i < 500; ++i) {
+    LexRange r;
+    r.min = {LexBound::Kind::kValue, "k" + std::to_string(rng() % 1000), rng() % 2 == 0};
+    r.max = {LexBound::Kind::kValue, "k" + std::to_string(rng() % 1000), rng() % 2 == 0};
+    if (i % 10 == 0) r.min = {LexBound::Kind::kMinusInf, "", true};
+    if (i % 15 == 0) r.max = {LexBound::Kind::kPlusInf, "", true};
+    std::vector<std::string> in;
+    for (const std::string& n : names)
+      if (r.above_min(n) && r.below_max(n)) in.push_back(n);
+    const SkipList::Node* first = lex.first_in(r);
+    const SkipList::Node* last = lex.last_in(r);
+    if (in.empty()) {
+      CHECK(first == nullptr);
+      CHECK(last == nullptr);
+    } else {
+      REQUIRE(first != nullptr);
+      REQUIRE(last != nullptr);
+      CHECK(first->member == in.front());
+      CHECK(last->member == in.back());
+    }
+  }
+}
+
+TEST_CASE("SkipList range removal keeps spans right", "[zset][skiplist]") {
+  using shardis::ScoreRange;
+  using shardis::SkipList;
+  std::mt19937 rng(7);
+  std::vector<std::string> members;
+  for (int i = 0; i < 500; ++i) members.push_back("m" + std::to_string(i));
+  SkipList list;
+  std::set<std::pair<double, std::string>> model;
+  for (const std::string& m : members) {
+    const double s = rng() % 50;
+    list.insert(s, m);
+    model.emplace(s, m);
+  }
+  std::vector<std::string> erased;
+  const size_t n = list.erase_range(ScoreRange{10, 20, true, false},
+                                    [&](std::string_view m) { erased.emplace_back(m); });
+  size_t expected = 0;
+  for (auto it = model.begin(); it != model.end();) {
+    if (it->first > 10 && it->first <= 20) {
+      it = model.erase(it);
+      ++expected;
+    } else {
+      ++it;
+    }
+  }
+  CHECK(n == expected);
+  CHECK(erased.size() == expected);
+  const size_t by_rank = list.erase_rank_range(5, 54, [](std::string_view) {});
+  CHECK(by_rank == 50);
+  model.erase(std::next(model.begin(), 4), std::next(model.begin(), 54));
+  REQUIRE(list.size() == model.size());
+  uint64_t rank = 1;
+  for (const auto& [score, member] : model) {
+    CHECK(list.rank(score, member) == rank);
+    CHECK(list.at_rank(rank)->member == member);
+    ++rank;
+  }
+}
