@@ -97,7 +97,8 @@ if [ -x "$STRESS_BIN" ]; then
     local out
     out=$("$STRESS_BIN" --host 127.0.0.1 --port "$1" --clients 50 --duration "${STRESS_SECONDS}s" "${@:2}" 2>&1) ||
       { echo "shardis-stress failed on port $1:" >&2; echo "$out" >&2; echo 0; return; }
-    echo "$out" | awk '/^ops\/s/ {print $2}' | tail -n 1
+    echo "$out" | grep -q '^invariants: OK' || { echo "invariants failed on port $1:" >&2; echo "$out" >&2; }
+    echo "$out" | sed -n 's/^summary: .*ops\/s=\([0-9.]*\).*/\1/p' | tail -n 1
   }
   for keys in 100 1; do
     for tags in "" "--hash-tags"; do

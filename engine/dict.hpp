@@ -249,7 +249,7 @@ class Dict {
   static Node* make_node(std::string_view key, uint64_t hash, Node* next) {
     void* mem = ::operator new(sizeof(Node) + key.size());
     Node* n = new (mem) Node{next, hash, V{}, static_cast<uint32_t>(key.size())};
-    std::memcpy(n + 1, key.data(), key.size());
+    std::memcpy(reinterpret_cast<char*>(n) + sizeof(Node), key.data(), key.size());
     return n;
   }
 

@@ -33,8 +33,6 @@ EmbeddedServer start_server(const std::string& placement, bool strict = false) {
   return EmbeddedServer(config);
 }
 
-long long parse_int(const std::string& bulk) { return std::stoll(bulk.substr(1)); }
-
 // Moves ARGV[1] units from KEYS[1] to KEYS[2], in two separate writes: a
 // reader between them would see a wrong total.
 const char* kTransfer =
