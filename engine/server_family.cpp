@@ -264,6 +264,10 @@ void info_memory(ExecContext& ctx, InfoText& info) {
   info.field(
       "used_memory_peak_perc",
       fixed2(peak ? 100.0 * static_cast<double>(used) / static_cast<double>(peak) : 0) + "%");
+  // The script cache: bodies only (shardis keeps no separate compiled copy
+  // count; each cached script compiles once in the VM).
+  info.field("used_memory_scripts_eval", static_cast<uint64_t>(ctx.server.script_cache.bytes()));
+  info.field("number_of_cached_scripts", static_cast<uint64_t>(ctx.server.script_cache.size()));
   info.field("total_system_memory", total_system);
   info.field("total_system_memory_human", bytes_to_human(total_system));
   info.field("maxmemory", maxmemory);

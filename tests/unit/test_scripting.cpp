@@ -380,4 +380,19 @@ TEST_CASE("EVAL without a runner answers an error", "[scripting]") {
   CHECK(e.run({"script", "exists", "x"}) == "*1\r\n:0\r\n");
 }
 
+TEST_CASE("INFO memory counts the cached scripts", "[scripting]") {
+  ScriptEngine s;
+  auto has = [&](const std::string& line) {
+    return s.e.run({"info", "memory"}).find(line + "\r\n") != std::string::npos;
+  };
+  CHECK(has("number_of_cached_scripts:0"));
+  s.e.run({"script", "load", "return 1"});
+  s.eval("return 22");
+  CHECK(has("number_of_cached_scripts:2"));
+  CHECK(has("used_memory_scripts_eval:" + std::to_string(std::string("return 1").size() +
+                                                           std::string("return 22").size())));
+  s.e.run({"script", "flush"});
+  CHECK(has("number_of_cached_scripts:0"));
+}
+
 }  // namespace shardis::test
