@@ -1,4 +1,5 @@
 #include "actors/server_runtime.hpp"
+#include "persistence/checkpoint_service.hpp"
 #include "scripting/lua_runner.hpp"
 
 #include <algorithm>
@@ -53,7 +54,7 @@ class RuntimeHooks : public ServerHooks {
     return static_cast<int>(victims.size());
   }
 
-  void shutdown(bool) override { rt_->request_stop(); }
+  void shutdown(bool save) override { rt_->request_stop(save); }
 
   void while_script_busy() override {
     if (poller_) poller_->poll();
@@ -116,6 +117,14 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   // One Lua VM: scripts run one at a time, on the io thread (io placement)
   // or on the coordinator (pool placement).
   state_->scripts = make_lua_runner(*state_);
+  state_->checkpoints = make_checkpoint_service(*state_);
+  if (std::string error = restore_checkpoint(*state_, *shards_); !error.empty()) {
+    if (owns_dir_) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+    throw std::runtime_error(error);
+  }
   hooks_ = std::make_unique<RuntimeHooks>(this, &clients_, state_.get());
   state_->hooks = hooks_.get();
 
@@ -157,6 +166,7 @@ void ServerRuntime::run(std::promise<std::string>& started) {
   spdlog::info("shutting down");
   shutdown_actors();
   system_.reset();  // waits until every actor has terminated
+  final_checkpoint();
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopped_ = true;
@@ -220,10 +230,25 @@ ServerRuntime::~ServerRuntime() {
   }
 }
 
+void ServerRuntime::final_checkpoint() {
+  bool save;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    save = save_on_stop_;
+  }
+  if (!save || owns_dir_ || state_->config.get("save").value_or("").empty()) return;
+  // Every actor is gone: the shards are this thread's now.
+  spdlog::info("Saving the final checkpoint before exiting.");
+  std::string error;
+  if (!state_->checkpoints->save(*shards_, state_->clock.now_ms(), &error))
+    spdlog::error("Error trying to save the DB, can't exit cleanly: {}", error);
+}
+
 void ServerRuntime::fast_forward(std::chrono::milliseconds d) { state_->clock.advance(d); }
 
-void ServerRuntime::request_stop() {
+void ServerRuntime::request_stop(bool save) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!stop_requested_) save_on_stop_ = save;
   stop_requested_ = true;
   cv_.notify_all();
 }

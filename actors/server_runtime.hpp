@@ -76,8 +76,11 @@ class ServerRuntime {
   const std::string& dir() const { return dir_; }
 
   void fast_forward(std::chrono::milliseconds d);
-  // Thread-safe, non-blocking: asks the runner thread to shut down.
-  void request_stop();
+  // Thread-safe, non-blocking: asks the runner thread to shut down. A final
+  // checkpoint is written once every actor is gone when save is true and
+  // `save` rules are configured (as Redis's SHUTDOWN and SIGTERM), never
+  // into a temporary data dir the runtime made itself.
+  void request_stop(bool save = true);
   // Shuts down and waits until every actor is gone. Idempotent.
   void stop();
   bool stopped() const { return stopped_.load(); }
@@ -90,6 +93,7 @@ class ServerRuntime {
   void run(std::promise<std::string>& started);
   std::string start_actors();
   void shutdown_actors();
+  void final_checkpoint();
 
   std::unique_ptr<ServerState> state_;
   std::unique_ptr<ShardSet> shards_;
@@ -110,6 +114,7 @@ class ServerRuntime {
   std::mutex join_mu_;
   std::condition_variable cv_;
   bool stop_requested_ = false;
+  bool save_on_stop_ = true;
   std::atomic<bool> stopped_{false};
   std::thread runner_;
 };

@@ -19,6 +19,7 @@ bool arity_ok(int arity, size_t argc) {
 CommandTable::CommandTable() {
   add_connection_commands(specs_);
   add_transaction_commands(specs_);
+  add_persistence_commands(specs_);
   add_string_commands(specs_);
   add_key_commands(specs_);
   add_hash_commands(specs_);

@@ -100,6 +100,7 @@ void add_server_commands(std::vector<CommandSpec>& out);
 void add_connection_commands(std::vector<CommandSpec>& out);
 void add_script_commands(std::vector<CommandSpec>& out);
 void add_transaction_commands(std::vector<CommandSpec>& out);
+void add_persistence_commands(std::vector<CommandSpec>& out);
 
 std::string_view flag_name(CommandFlag f);
 

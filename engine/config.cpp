@@ -36,6 +36,24 @@ const std::vector<ConfigParam>& param_table() {
        "Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL "
        "becomes possible (alias: lua-time-limit).",
        0, INT64_MAX},
+      {"checkpoint-corrupt",
+       ParamType::kEnum,
+       "refuse",
+       true,
+       "What start-up does with a checkpoint that fails verification: 'refuse' to start, or "
+       "'quarantine' it (moved aside, never deleted) and start empty.",
+       0,
+       INT64_MAX,
+       {"refuse", "quarantine"}},
+      {"checkpoint-map-size", ParamType::kMemory, "67108864", true,
+       "Initial LMDB map size of the checkpoint file; it grows (doubling) when full.",
+       1024 * 1024, INT64_MAX},
+      {"checkpoint-max-map-size", ParamType::kMemory, "0", true,
+       "Largest the LMDB map may grow to; 0 = no limit. A checkpoint that needs more fails "
+       "and leaves the previous one intact.",
+       0, INT64_MAX},
+      {"checkpoint-restore", ParamType::kBool, "yes", true,
+       "Load the checkpoint in dir at start-up."},
       {"client-output-buffer-limit", ParamType::kString,
        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
        "Output buffer limits per client class: <class> <hard> <soft> <soft-seconds> ...; a "
@@ -49,7 +67,7 @@ const std::vector<ConfigParam>& param_table() {
        kIntMax},
       {"dbfilename", ParamType::kString, "dump.shardis", true,
        "File name of the checkpoint inside dir (a protected config: see "
-       "enable-protected-configs). Stored only: checkpoints are not written yet."},
+       "enable-protected-configs)."},
       {"dir", ParamType::kString, ".", true,
        "Data directory for checkpoints (a protected config: see enable-protected-configs)."},
       {"enable-protected-configs",
@@ -106,8 +124,9 @@ const std::vector<ConfigParam>& param_table() {
        "Password of the default user; empty means no authentication."},
       {"save", ParamType::kSave, "3600 1 300 100 60 10000", true,
        "Checkpoint rules: pairs of <seconds> <changes>; a checkpoint is written when at "
-       "least <changes> writes happened within <seconds>. Empty disables them. Stored only: "
-       "checkpoints are not written yet."},
+       "least <changes> writes happened within <seconds>. Empty disables them. For now the "
+       "rules only decide whether SHUTDOWN, SIGTERM and an embedded close() write a final "
+       "checkpoint (periodic checkpoints are not taken yet)."},
       {"shard-placement",
        ParamType::kEnum,
        "io",

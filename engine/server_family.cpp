@@ -283,15 +283,22 @@ void info_persistence(ExecContext& ctx, InfoText& info) {
   for (size_t i = 0; i < ctx.shards.size(); ++i) dirty += ctx.shards.shard(i).stats().dirty;
   int64_t last_save = ctx.server.last_save_time.load(std::memory_order_relaxed);
   if (last_save == 0) last_save = ctx.server.start_time_us / 1000000;
+  const PersistenceStatus& p = ctx.server.persistence;
   info.section("Persistence");
-  info.field("loading", 0);
+  info.field("loading", p.loading.load() ? 1 : 0);
   info.field("async_loading", 0);
   info.field("rdb_changes_since_last_save", dirty);
-  info.field("rdb_bgsave_in_progress", 0);
+  info.field("rdb_bgsave_in_progress", p.saving.load() ? 1 : 0);
   info.field("rdb_last_save_time", last_save);
-  info.field("rdb_last_bgsave_status", "ok");
-  info.field("rdb_last_bgsave_time_sec", -1);
+  info.field("rdb_last_bgsave_status", p.last_ok.load() ? "ok" : "err");
+  info.field("rdb_last_bgsave_time_sec",
+             p.last_duration_ms.load() < 0 ? int64_t{-1} : p.last_duration_ms.load() / 1000);
   info.field("rdb_current_bgsave_time_sec", -1);
+  info.field("rdb_saves", p.saves.load());
+  // shardis's own: the last good checkpoint and the start-up restore.
+  info.field("checkpoint_keys", p.last_keys.load());
+  info.field("checkpoint_size", p.last_bytes.load());
+  info.field("checkpoint_loaded_keys", p.loaded_keys.load());
   info.field("aof_enabled", 0);
   info.field("aof_rewrite_in_progress", 0);
   info.field("aof_rewrite_scheduled", 0);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/clock.hpp"
+#include "engine/checkpoint_api.hpp"
 #include "engine/config.hpp"
 #include "engine/scripting_api.hpp"
 #include "engine/session.hpp"
@@ -108,6 +109,10 @@ struct ServerState {
   std::unique_ptr<ScriptRunner> scripts;
   ScriptCache script_cache;
   ScriptStatus script_status;
+  // Checkpoints: the writer (installed by the server; nullptr = SAVE
+  // answers an error) and what INFO persistence reports.
+  std::unique_ptr<CheckpointService> checkpoints;
+  PersistenceStatus persistence;
 };
 
 }  // namespace shardis

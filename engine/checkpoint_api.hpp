@@ -1,0 +1,38 @@
+#pragma once
+// The engine's side of checkpoints. engine/ never links LMDB (persistence/
+// depends on engine/), so SAVE and LASTSAVE (engine/persistence_family.cpp)
+// reach the checkpoint writer through CheckpointService, which persistence/
+// implements and the server installs in ServerState::checkpoints. The
+// status INFO persistence reports lives here.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace shardis {
+
+class ShardSet;
+
+struct PersistenceStatus {
+  std::atomic<bool> loading{false};
+  std::atomic<bool> saving{false};
+  std::atomic<bool> last_ok{true};
+  std::atomic<int64_t> last_duration_ms{-1};
+  std::atomic<uint64_t> saves{0};            // successful checkpoints since start
+  std::atomic<uint64_t> last_keys{0};        // keys in the last good checkpoint
+  std::atomic<uint64_t> last_bytes{0};       // its file size
+  std::atomic<uint64_t> loaded_keys{0};      // keys restored at start-up
+};
+
+class CheckpointService {
+ public:
+  virtual ~CheckpointService() = default;
+  // Writes a checkpoint of every shard, now, into dir/dbfilename. The
+  // caller owns or holds every shard for the whole call. On success updates
+  // ServerState's persistence status, last_save_time and the shards' dirty
+  // counters; on failure returns false with the reason (logged, reported in
+  // INFO) and leaves the previous checkpoint intact.
+  virtual bool save(ShardSet& shards, int64_t now_ms, std::string* error) = 0;
+};
+
+}  // namespace shardis

@@ -1,0 +1,49 @@
+// SAVE and LASTSAVE. SAVE writes a checkpoint synchronously, as Redis's
+// SAVE blocks its server: it runs with every shard held (kCmdAllShards), so
+// the image is one point in time. The writer is persistence/'s, reached
+// through CheckpointService (engine/checkpoint_api.hpp).
+
+#include "engine/command.hpp"
+#include "engine/engine.hpp"
+
+namespace shardis {
+
+namespace {
+
+void save_command(ExecContext& ctx, Args&) {
+  PersistenceStatus& p = ctx.server.persistence;
+  if (!ctx.server.checkpoints) {
+    ctx.reply.error("ERR checkpoints are not available in this server");
+    return;
+  }
+  if (p.saving.load(std::memory_order_acquire)) {
+    ctx.reply.error("ERR Background save already in progress");
+    return;
+  }
+  std::string error;
+  if (!ctx.server.checkpoints->save(ctx.shards, ctx.now_ms, &error)) {
+    // Redis answers a failed SAVE with a bare -ERR; the reason is in the log
+    // and INFO persistence.
+    ctx.reply.error("ERR");
+    return;
+  }
+  ctx.reply.ok();
+}
+
+void lastsave_command(ExecContext& ctx, Args&) {
+  int64_t last = ctx.server.last_save_time.load(std::memory_order_relaxed);
+  if (last == 0) last = ctx.server.start_time_us / 1000000;
+  ctx.reply.integer(last);
+}
+
+}  // namespace
+
+void add_persistence_commands(std::vector<CommandSpec>& out) {
+  out.push_back({"save", 1, kCmdAdmin | kCmdNoscript | kCmdNoMulti | kCmdAllShards, 0, 0, 0,
+                 save_command, "server", "1.0.0", "Synchronously saves the database(s) to disk.", ""});
+  out.push_back({"lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, lastsave_command,
+                 "server", "1.0.0", "Returns the Unix timestamp of the last successful save to disk.",
+                 ""});
+}
+
+}  // namespace shardis

@@ -1,0 +1,166 @@
+#include "persistence/record.hpp"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "engine/hash_type.hpp"
+#include "engine/zset_type.hpp"
+#include "persistence/bytes.hpp"
+#include "persistence/crc32c.hpp"
+
+namespace shardis {
+namespace {
+
+uint32_t checked_u32(size_t n) {
+  if (n > std::numeric_limits<uint32_t>::max()) {
+    throw std::length_error("checkpoint record: length or count does not fit 32 bits");
+  }
+  return static_cast<uint32_t>(n);
+}
+
+void put_sized(std::string& out, std::string_view bytes) {
+  put_u32(out, checked_u32(bytes.size()));
+  out.append(bytes);
+}
+
+void encode_value(std::string& out, const Entry& e) {
+  switch (e.type) {
+    case ValueType::kHash: {
+      const auto& hash = static_cast<const HashType&>(*e.obj);
+      put_u32(out, checked_u32(hash.size()));
+      hash.for_each([&](std::string_view field, const std::string& value) {
+        put_sized(out, field);
+        put_sized(out, value);
+      });
+      return;
+    }
+    case ValueType::kZSet: {
+      const auto& zset = static_cast<const ZSetType&>(*e.obj);
+      put_u32(out, checked_u32(zset.size()));
+      for (auto* n = zset.index().first(); n; n = n->next()) {
+        put_sized(out, n->member);
+        put_u64(out, double_bits(n->score));
+      }
+      return;
+    }
+    default:
+      put_sized(out, e.str);
+      return;
+  }
+}
+
+bool fail(std::string* error, std::string why) {
+  *error = std::move(why);
+  return false;
+}
+
+bool decode_value(ByteReader& in, DecodedRecord* out) {
+  std::string_view a, b;
+  if (out->type == ValueType::kString) {
+    if (!in.sized(&a)) return false;
+    out->str.assign(a);
+    return true;
+  }
+  uint32_t count;
+  if (!in.u32(&count)) return false;
+  // Each element takes at least 8 bytes, so a count the record cannot hold
+  // is rejected before it sizes an allocation.
+  if (count > in.remaining() / 8) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (out->type == ValueType::kHash) {
+      if (!in.sized(&a) || !in.sized(&b)) return false;
+      out->fields.emplace_back(std::string(a), std::string(b));
+    } else {
+      uint64_t bits;
+      // A sorted set never holds NaN (ZADD refuses it), and one would break
+      // the skiplist's order.
+      if (!in.sized(&a) || !in.u64(&bits) || std::isnan(bits_double(bits))) return false;
+      out->members.emplace_back(std::string(a), bits_double(bits));
+    }
+  }
+  return true;
+}
+
+bool known_type(uint8_t tag) {
+  return tag == static_cast<uint8_t>(ValueType::kString) ||
+         tag == static_cast<uint8_t>(ValueType::kHash) ||
+         tag == static_cast<uint8_t>(ValueType::kZSet);
+}
+
+}  // namespace
+
+std::string encode_record(int db, std::string_view key, const Entry& e) {
+  std::string out;
+  out.reserve(kRecordHeaderSize + key.size() + (e.holds_object() ? 64 : e.str.size() + 4) +
+              kRecordCrcSize);
+  put_u8(out, static_cast<uint8_t>(e.type));
+  put_u32(out, static_cast<uint32_t>(db));
+  put_u64(out, static_cast<uint64_t>(e.expire_at_ms));
+  put_sized(out, key);
+  encode_value(out, e);
+  put_u32(out, crc32c(out));
+  return out;
+}
+
+bool peek_record_db(std::string_view bytes, int* db) {
+  ByteReader in(bytes);
+  uint64_t tag, index;
+  if (!in.le(1, &tag) || !in.le(4, &index)) return false;
+  *db = static_cast<int>(index);
+  return true;
+}
+
+bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* error) {
+  if (bytes.size() < kRecordHeaderSize + kRecordCrcSize) return fail(error, "record too short");
+  const std::string_view body = bytes.substr(0, bytes.size() - kRecordCrcSize);
+  uint32_t stored_crc;
+  ByteReader crc_in(bytes.substr(body.size()));
+  crc_in.u32(&stored_crc);
+  if (crc32c(body) != stored_crc) return fail(error, "record CRC mismatch");
+
+  ByteReader in(body);
+  uint64_t tag, db, expiry;
+  std::string_view key;
+  in.le(1, &tag);
+  in.le(4, &db);
+  in.u64(&expiry);
+  if (!known_type(static_cast<uint8_t>(tag))) {
+    return fail(error, "unknown type tag " + std::to_string(tag));
+  }
+  if (db > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    return fail(error, "db index out of range");
+  }
+  *out = DecodedRecord{};
+  out->type = static_cast<ValueType>(tag);
+  out->db = static_cast<int>(db);
+  out->expire_at_ms = static_cast<int64_t>(expiry);
+  if (!in.sized(&key) || !decode_value(in, out)) return fail(error, "malformed record body");
+  if (in.remaining() != 0) return fail(error, "trailing bytes in record");
+  out->key.assign(key);
+  return true;
+}
+
+bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
+  if (rec.expire_at_ms != kNoExpiry && rec.expire_at_ms <= now_ms) return false;
+  if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty()) return false;
+  // A clean slate: the key's old TTL (if any) lives in the db's TTL index.
+  db.erase(rec.key);
+  Entry* e;
+  if (rec.type == ValueType::kString) {
+    e = &db.set_string(rec.key, std::move(rec.str));
+  } else {
+    e = db.insert(rec.key).first;
+    if (rec.type == ValueType::kHash) {
+      auto& hash = e->make_object<HashType>();
+      for (auto& [field, value] : rec.fields) hash.set(field, std::move(value));
+    } else {
+      auto& zset = e->make_object<ZSetType>();
+      for (const auto& [member, score] : rec.members) zset.set(member, score);
+    }
+  }
+  if (rec.expire_at_ms != kNoExpiry) db.set_expire(rec.key, *e, rec.expire_at_ms);
+  return true;
+}
+
+}  // namespace shardis

@@ -1,0 +1,56 @@
+#pragma once
+// One key of a checkpoint as bytes: its db, key, type tag, absolute expiry
+// and value, closed by a CRC32C over everything before it. The byte layout
+// is in docs/persistence.md; it is part of the on-disk format, so change
+// it only with a new format version (checkpoint.hpp kFormatVersion).
+//
+// Encoding is separate from writing: a shard can encode its keys while it
+// keeps serving writes and hand the bytes to the CheckpointWriter on
+// another thread.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/db.hpp"
+#include "engine/value.hpp"
+
+namespace shardis {
+
+// Bytes before the key in every record, and the CRC after the value.
+constexpr size_t kRecordHeaderSize = 1 + 4 + 8 + 4;  // type, db, expiry, key length
+constexpr size_t kRecordCrcSize = 4;
+
+struct DecodedRecord {
+  int db = 0;
+  std::string key;
+  ValueType type = ValueType::kString;
+  int64_t expire_at_ms = kNoExpiry;
+  std::string str;                                          // kString
+  std::vector<std::pair<std::string, std::string>> fields;  // kHash: field, value
+  std::vector<std::pair<std::string, double>> members;      // kZSet: member, score (ascending)
+};
+
+// The record of key in db. Throws std::length_error when a length or count
+// does not fit the format's 32 bits (a value of 4 GiB or more), which the
+// server's limits never let a key reach.
+std::string encode_record(int db, std::string_view key, const Entry& e);
+
+// Checks the CRC and the structure (every length inside the record, no
+// byte left over, a type tag this version knows). On failure says why in
+// *error and leaves *out unspecified.
+bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* error);
+
+// The db index of an encoded record without decoding it (the writer counts
+// keys per db); false when the record is too short to hold a header.
+bool peek_record_db(std::string_view bytes, int* db);
+
+// Stores the record's key in db, replacing any value it had. Skips (and
+// returns false for) a key whose expiry is at or before now_ms, so a
+// restore never resurrects an expired key, and an empty collection, which
+// Redis never keeps.
+bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms);
+
+}  // namespace shardis
