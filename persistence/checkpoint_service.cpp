@@ -128,6 +128,15 @@ std::string restore_checkpoint(ServerState& server, ShardSet& shards) {
   if (!quarantine_checkpoint(path, &moved_to, &qerror)) {
     return "bad checkpoint " + path + " (" + error + ") and it cannot be moved aside: " + qerror;
   }
+  // An LMDB file in which no image was ever committed: the very first
+  // checkpoint was interrupted (kill -9, power loss). Nothing was lost, so
+  // start empty whatever checkpoint-corrupt says; the file is kept aside
+  // all the same, in case it is something else.
+  if (error.rfind("not a shardis checkpoint", 0) == 0 && error.find("MDB_NOTFOUND") != std::string::npos) {
+    spdlog::warn("Checkpoint file {} holds no committed image (an interrupted first checkpoint?): "
+                 "moved to {}; starting empty", path, moved_to);
+    return "";
+  }
   if (server.config.get("checkpoint-corrupt") == "quarantine") {
     spdlog::error("Bad checkpoint {} ({}): moved to {}; starting empty", path, error, moved_to);
     return "";

@@ -25,7 +25,7 @@ bool decode_meta(std::string_view bytes, ImageMeta* out, std::string* error) {
     return false;
   }
   const std::string_view body = bytes.substr(0, bytes.size() - 4);
-  uint32_t stored_crc;
+  uint32_t stored_crc = 0;
   ByteReader(bytes.substr(body.size())).u32(&stored_crc);
   if (crc32c(body) != stored_crc) {
     *error = "meta record CRC mismatch";

@@ -114,7 +114,7 @@ bool peek_record_db(std::string_view bytes, int* db) {
 bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* error) {
   if (bytes.size() < kRecordHeaderSize + kRecordCrcSize) return fail(error, "record too short");
   const std::string_view body = bytes.substr(0, bytes.size() - kRecordCrcSize);
-  uint32_t stored_crc;
+  uint32_t stored_crc = 0;
   ByteReader crc_in(bytes.substr(body.size()));
   crc_in.u32(&stored_crc);
   if (crc32c(body) != stored_crc) return fail(error, "record CRC mismatch");

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "shardis/embedded_server.hpp"
+#include "persistence/lmdb_env.hpp"
 #include "support/client.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
@@ -265,6 +266,23 @@ TEST_CASE("kill -9 during a checkpoint write leaves the previous checkpoint whol
   CHECK((n == ":" + std::to_string(kFirst) || n == ":" + std::to_string(kFirst + 400000)));
   CHECK(c.raw({"get", "a:" + std::to_string(kFirst)}) == "$" + std::to_string(kFirst));
   INFO("dbsize after restart " << n);
+}
+
+TEST_CASE("An LMDB file with no committed image starts empty, even with refuse", "[checkpoint]") {
+  TempDir dir;
+  {
+    // What an interrupted first checkpoint leaves: LMDB's file, no image.
+    LmdbEnv env;
+    std::string error;
+    REQUIRE(env.open(checkpoint_file(dir).string(), true, 1 << 20, &error));
+  }
+  REQUIRE(fs::exists(checkpoint_file(dir)));
+  EmbeddedServer server(config_in(dir));
+  Client c(server.host(), server.port());
+  CHECK(c.raw({"dbsize"}) == ":0");
+  CHECK(count_quarantined(dir) == 1);
+  REQUIRE(c.raw({"set", "k", "v"}) == "+OK");
+  CHECK(c.raw({"save"}) == "+OK");
 }
 
 }  // namespace shardis::test
