@@ -52,6 +52,7 @@ using held_atom = caf::atom_constant<caf::atom("held")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
+using snap_atom = caf::atom_constant<caf::atom("snap")>;
 
 }  // namespace shardis
 

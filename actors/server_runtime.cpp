@@ -231,6 +231,8 @@ ServerRuntime::~ServerRuntime() {
 }
 
 void ServerRuntime::final_checkpoint() {
+  // The shards stopped with the actors: a BGSAVE still streaming cannot end.
+  state_->checkpoints->abort_background();
   bool save;
   {
     std::lock_guard<std::mutex> lock(mu_);

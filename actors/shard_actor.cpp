@@ -13,6 +13,7 @@
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
 #include "engine/engine.hpp"
+#include "engine/snapshot.hpp"
 
 namespace shardis {
 
@@ -22,8 +23,20 @@ struct ShardActorState {
   ContextPtr ctx;
   Shard* shard = nullptr;
   bool held = false;
+  bool stepping = false;  // a snap_atom is on its way
   std::deque<BatchPtr> deferred;
 };
+
+// A background checkpoint streams this shard in steps of about a
+// millisecond; each step sends the next one to the back of the mailbox, so
+// the shard's other work (and, on the io thread, every socket) runs in
+// between. A held shard waits: the coordinator owns its data meanwhile.
+template <class Self>
+void snapshot_steps(Self* self, ShardActorState& st) {
+  if (st.held || st.stepping || !st.shard->snapshot().active) return;
+  st.stepping = true;
+  caf::anon_send(caf::actor_cast<caf::actor>(self), snap_atom::value);
+}
 
 template <class Self>
 caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
@@ -48,8 +61,15 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
         st->held = true;
         self->send(st->ctx->coordinator, held_atom::value);
       },
+      [self, st](snap_atom) {
+        st->stepping = false;
+        if (st->held) return;  // release resumes the steps
+        snapshot_step(*st->shard, 1000, &st->ctx->state->snapshot_shards);
+        snapshot_steps(self, *st);
+      },
       [self, st](release_atom) {
         st->held = false;
+        snapshot_steps(self, *st);
         while (!st->deferred.empty()) {
           BatchPtr b = std::move(st->deferred.front());
           st->deferred.pop_front();
@@ -64,6 +84,7 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           const int64_t budget_us = 250000 / hz;
           st->shard->cron(st->ctx->state->clock.now_ms(), Clock::monotonic_us() + budget_us);
         }
+        snapshot_steps(self, *st);
         // Server-wide metrics are sampled by one shard's cron.
         if (st->shard->id() == 0) {
           ServerCounters& c = st->ctx->state->counters;

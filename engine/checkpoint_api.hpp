@@ -22,6 +22,9 @@ struct PersistenceStatus {
   std::atomic<uint64_t> last_keys{0};        // keys in the last good checkpoint
   std::atomic<uint64_t> last_bytes{0};       // its file size
   std::atomic<uint64_t> loaded_keys{0};      // keys restored at start-up
+  // Writes counted by the shards when the last good checkpoint was cut;
+  // INFO's rdb_changes_since_last_save is the shards' total minus this.
+  std::atomic<uint64_t> dirty_at_save{0};
 };
 
 class CheckpointService {
@@ -33,6 +36,16 @@ class CheckpointService {
   // counters; on failure returns false with the reason (logged, reported in
   // INFO) and leaves the previous checkpoint intact.
   virtual bool save(ShardSet& shards, int64_t now_ms, std::string* error) = 0;
+  // BGSAVE: cuts a snapshot of every shard (all held by the caller) and
+  // returns at once; the shards stream it (engine/snapshot.hpp) and a
+  // writer thread commits it. False when one is already running.
+  virtual bool start_background(ShardSet& shards, int64_t now_ms, std::string* error) = 0;
+  // Shutdown: the shards stop streaming; the writer gives up, leaving the
+  // previous checkpoint.
+  virtual void abort_background() = 0;
 };
+
+// The shards' count of writes (for rdb_changes_since_last_save).
+uint64_t total_dirty(ShardSet& shards);
 
 }  // namespace shardis

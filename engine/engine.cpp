@@ -4,6 +4,7 @@
 
 #include "engine/clock.hpp"
 #include "engine/errors.hpp"
+#include "engine/snapshot.hpp"
 #include "engine/transaction.hpp"
 
 namespace shardis {
@@ -33,7 +34,12 @@ RunTimer::~RunTimer() {
 
 void RunTimer::run(ExecContext& ctx, const CommandSpec& spec, Args& args) {
   const size_t before = ctx.reply.buffer().size();
+  // A background checkpoint streams what this write is about to change.
+  const bool snapshotting = (spec.flags & kCmdWrite) &&
+                            ctx.server.snapshot_shards.load(std::memory_order_acquire) > 0;
+  if (snapshotting) snapshot_before_write(ctx, spec, args);
   spec.handler(ctx, args);
+  if (snapshotting) snapshot_after_write(ctx, spec, args);
   CommandStats& st = ctx.server.command_stats[static_cast<size_t>(spec.id)];
   st.calls.fetch_add(1, std::memory_order_relaxed);
   // A reply that starts with '-' is an error: Redis counts those as failed.

@@ -279,8 +279,7 @@ void info_memory(ExecContext& ctx, InfoText& info) {
 }
 
 void info_persistence(ExecContext& ctx, InfoText& info) {
-  uint64_t dirty = 0;
-  for (size_t i = 0; i < ctx.shards.size(); ++i) dirty += ctx.shards.shard(i).stats().dirty;
+  const uint64_t dirty = total_dirty(ctx.shards) - ctx.server.persistence.dirty_at_save.load();
   int64_t last_save = ctx.server.last_save_time.load(std::memory_order_relaxed);
   if (last_save == 0) last_save = ctx.server.start_time_us / 1000000;
   const PersistenceStatus& p = ctx.server.persistence;

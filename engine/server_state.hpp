@@ -113,6 +113,7 @@ struct ServerState {
   // answers an error) and what INFO persistence reports.
   std::unique_ptr<CheckpointService> checkpoints;
   PersistenceStatus persistence;
+  std::atomic<int> snapshot_shards{0};  // shards still streaming a BGSAVE
 };
 
 }  // namespace shardis

@@ -1,13 +1,17 @@
 #include "engine/shard.hpp"
 
 #include "engine/clock.hpp"
+#include "engine/snapshot.hpp"
 
 namespace shardis {
 
-Shard::Shard(int id, int databases) : id_(id), rng_(0x5eed0000u + static_cast<unsigned>(id)) {
+Shard::Shard(int id, int databases)
+    : id_(id), rng_(0x5eed0000u + static_cast<unsigned>(id)), snapshot_(std::make_unique<ShardSnapshot>()) {
   dbs_.reserve(static_cast<size_t>(databases));
   for (int i = 0; i < databases; ++i) dbs_.emplace_back(&stats_, i);
 }
+
+Shard::~Shard() = default;
 
 void Shard::cron(int64_t now_ms, int64_t deadline_us) {
   // Active expiry round-robins over the databases so a busy db 0 cannot

@@ -13,15 +13,22 @@
 #include "engine/hash.hpp"
 
 namespace shardis {
+struct ShardSnapshot;
+}
+
+namespace shardis {
 
 class Shard {
  public:
   Shard(int id, int databases);
+  ~Shard();
   int id() const { return id_; }
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   int databases() const { return static_cast<int>(dbs_.size()); }
   ShardStats& stats() { return stats_; }
   std::mt19937_64& rng() { return rng_; }
+  // A background checkpoint's progress on this shard (engine/snapshot.hpp).
+  ShardSnapshot& snapshot() { return *snapshot_; }
 
   // One cron tick: active expiry and rehashing across the databases, within
   // deadline_us (monotonic clock).
@@ -33,6 +40,7 @@ class Shard {
   std::vector<Db> dbs_;
   std::mt19937_64 rng_;
   int expire_db_ = 0;  // where the next active expiry slice starts
+  std::unique_ptr<ShardSnapshot> snapshot_;
 };
 
 // Owns the shards of a server and maps keys to them:

@@ -50,6 +50,9 @@ struct Entry {
   uint32_t lru_s = 0;                // last access (seconds clock) for OBJECT IDLETIME
   ValueType type = ValueType::kString;
   Encoding encoding = Encoding::kRaw;
+  // Background checkpoints: the generation of the snapshot that already
+  // holds this entry (engine/snapshot.hpp); 0 = none. Not copied.
+  uint8_t snap_gen = 0;
 
   bool holds_object() const { return object_; }
   // The collection, as its concrete type; only after checking `type`.

@@ -1,8 +1,13 @@
 #include "persistence/checkpoint_service.hpp"
 
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "engine/clock.hpp"
+#include "engine/snapshot.hpp"
 #include "persistence/checkpoint.hpp"
 #include "spdlog/spdlog.h"
 
@@ -16,9 +21,115 @@ std::string checkpoint_path(const ServerState& server) {
 
 namespace {
 
+// Records a success or failure of a checkpoint in INFO persistence.
+void report(ServerState& server, bool ok, int64_t start_us, uint64_t keys, const std::string& path,
+            const std::string& error) {
+  PersistenceStatus& p = server.persistence;
+  p.last_duration_ms.store((Clock::monotonic_us() - start_us) / 1000);
+  p.last_ok.store(ok);
+  if (!ok) {
+    spdlog::warn("Checkpoint to {} failed: {}", path, error);
+    return;
+  }
+  std::error_code ec;
+  const uint64_t bytes = std::filesystem::file_size(path, ec);
+  p.last_keys.store(keys);
+  p.last_bytes.store(ec ? 0 : bytes);
+  p.saves.fetch_add(1);
+  spdlog::info("DB saved on disk: {} keys, {} bytes, {} ms", keys, p.last_bytes.load(),
+               p.last_duration_ms.load());
+}
+
+// One BGSAVE: the shards put records (on their threads), a writer thread
+// owns the LMDB transaction (LMDB transactions are thread-bound) and
+// commits once every shard is done. Records wait in a queue between them:
+// the shards never wait for the disk.
+class BackgroundSave final : public SnapshotSink {
+ public:
+  BackgroundSave(ServerState& server, std::string path, size_t shards, int64_t cut_ms, uint64_t dirty_at_cut)
+      : server_(server), path_(std::move(path)), pending_(shards), cut_ms_(cut_ms), dirty_at_cut_(dirty_at_cut) {}
+
+  void put(int db, std::string_view key, const Entry& e) override {
+    std::string record = encode_record(db, key, e);
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(record));
+    cv_.notify_one();
+  }
+  void shard_done() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--pending_ == 0) cv_.notify_one();
+  }
+  void abort() {
+    std::lock_guard<std::mutex> lock(mu_);
+    aborted_ = true;
+    cv_.notify_one();
+  }
+
+  // The writer thread.
+  void run() {
+    const int64_t start_us = Clock::monotonic_us();
+    std::string error;
+    auto writer = CheckpointWriter::open(
+        path_, static_cast<size_t>(server_.config.get_int("checkpoint-map-size")), &error);
+    if (writer)
+      writer->set_max_map_size(static_cast<size_t>(server_.config.get_int("checkpoint-max-map-size")));
+    bool ok = writer != nullptr;
+    uint64_t keys = 0;
+    std::deque<std::string> batch;
+    for (;;) {
+      bool finished;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || pending_ == 0 || aborted_; });
+        if (aborted_) {
+          ok = false;
+          error = "aborted by shutdown";
+          break;
+        }
+        batch.swap(queue_);
+        finished = pending_ == 0;
+      }
+      // After a failure the records are still taken, and dropped, so the
+      // shards finish their walk as usual.
+      for (std::string& r : batch) {
+        if (ok && !writer->put(r, &error)) ok = false;
+        ++keys;
+      }
+      batch.clear();
+      if (finished) break;
+    }
+    if (ok) {
+      CheckpointMeta meta;
+      meta.created_ms = cut_ms_;
+      meta.databases = server_.config.databases();
+      ok = writer->commit(meta, &error);
+    }
+    writer.reset();
+    report(server_, ok, start_us, keys, path_, error);
+    if (ok) {
+      server_.last_save_time.store(cut_ms_ / 1000);
+      server_.persistence.dirty_at_save.store(dirty_at_cut_);
+    }
+    server_.persistence.saving.store(false);
+  }
+
+ private:
+  ServerState& server_;
+  const std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  size_t pending_;
+  bool aborted_ = false;
+  const int64_t cut_ms_;
+  const uint64_t dirty_at_cut_;
+};
+
 class LmdbCheckpoints final : public CheckpointService {
  public:
   explicit LmdbCheckpoints(ServerState& server) : server_(server) {}
+
+  ~LmdbCheckpoints() override { abort_background(); }
 
   bool save(ShardSet& shards, int64_t now_ms, std::string* error) override {
     PersistenceStatus& p = server_.persistence;
@@ -27,23 +138,34 @@ class LmdbCheckpoints final : public CheckpointService {
     const std::string path = checkpoint_path(server_);
     uint64_t keys = 0;
     const bool ok = write_image(shards, now_ms, path, &keys, error);
-    p.last_duration_ms.store((Clock::monotonic_us() - start_us) / 1000);
-    p.last_ok.store(ok);
+    report(server_, ok, start_us, keys, path, ok ? "" : *error);
     p.saving.store(false);
-    if (!ok) {
-      spdlog::warn("Checkpoint to {} failed: {}", path, *error);
+    if (!ok) return false;
+    server_.last_save_time.store(now_ms / 1000);
+    p.dirty_at_save.store(total_dirty(shards));
+    return true;
+  }
+
+  bool start_background(ShardSet& shards, int64_t now_ms, std::string* error) override {
+    PersistenceStatus& p = server_.persistence;
+    bool idle = false;
+    if (!p.saving.compare_exchange_strong(idle, true)) {
+      *error = "ERR Background save already in progress";
       return false;
     }
-    std::error_code ec;
-    const uint64_t bytes = std::filesystem::file_size(path, ec);
-    p.last_keys.store(keys);
-    p.last_bytes.store(ec ? 0 : bytes);
-    p.saves.fetch_add(1);
-    server_.last_save_time.store(now_ms / 1000);
-    for (size_t i = 0; i < shards.size(); ++i) shards.shard(i).stats().dirty = 0;
-    spdlog::info("DB saved on disk: {} keys, {} bytes, {} ms", keys, p.last_bytes.load(),
-                 p.last_duration_ms.load());
+    if (writer_thread_.joinable()) writer_thread_.join();  // the last one, finished
+    background_ = std::make_shared<BackgroundSave>(server_, checkpoint_path(server_), shards.size(), now_ms,
+                                                   total_dirty(shards));
+    writer_thread_ = std::thread([bg = background_] { bg->run(); });
+    snapshot_begin(shards, background_, now_ms, &server_.snapshot_shards);
+    spdlog::info("Background saving started");
     return true;
+  }
+
+  void abort_background() override {
+    if (background_) background_->abort();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    background_.reset();
   }
 
  private:
@@ -75,6 +197,8 @@ class LmdbCheckpoints final : public CheckpointService {
   }
 
   ServerState& server_;
+  std::shared_ptr<BackgroundSave> background_;
+  std::thread writer_thread_;
 };
 
 }  // namespace

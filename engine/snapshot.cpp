@@ -1,0 +1,97 @@
+#include "engine/snapshot.hpp"
+
+#include "engine/clock.hpp"
+#include "engine/exec_context.hpp"
+
+namespace shardis {
+
+namespace {
+
+void stream_entry(ShardSnapshot& s, int db, std::string_view key, Entry& e) {
+  if (e.snap_gen == s.gen) return;
+  e.snap_gen = s.gen;
+  if (e.expire_at_ms != kNoExpiry && e.expire_at_ms <= s.now_ms) return;
+  s.sink->put(db, key, e);
+}
+
+void finish(ShardSnapshot& s, std::atomic<int>* active_shards) {
+  s.active = false;
+  std::shared_ptr<SnapshotSink> sink = std::move(s.sink);
+  active_shards->fetch_sub(1, std::memory_order_acq_rel);
+  sink->shard_done();
+}
+
+// Streams everything this shard has not streamed yet, at once: before a
+// write that changes keys the hooks cannot name.
+void drain(Shard& shard, std::atomic<int>* active_shards) {
+  while (shard.snapshot().active) snapshot_step(shard, INT64_MAX / 2, active_shards);
+}
+
+bool crosses_databases(const CommandSpec& spec) {
+  return spec.name == "move" || spec.name == "copy" || spec.name == "swapdb";
+}
+
+}  // namespace
+
+void snapshot_begin(ShardSet& shards, std::shared_ptr<SnapshotSink> sink, int64_t now_ms,
+                    std::atomic<int>* active_shards) {
+  for (size_t i = 0; i < shards.size(); ++i) {
+    ShardSnapshot& s = shards.shard(i).snapshot();
+    s.gen = static_cast<uint8_t>(s.gen == 255 ? 1 : s.gen + 1);
+    s.active = true;
+    s.db = 0;
+    s.cursor = 0;
+    s.now_ms = now_ms;
+    s.sink = sink;
+    active_shards->fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+bool snapshot_step(Shard& shard, int64_t budget_us, std::atomic<int>* active_shards) {
+  ShardSnapshot& s = shard.snapshot();
+  if (!s.active) return false;
+  const int64_t deadline = Clock::monotonic_us() + budget_us;
+  int buckets = 0;
+  while (s.db < shard.databases()) {
+    Db& db = shard.db(s.db);
+    s.cursor = db.scan(s.cursor, [&](std::string_view key, Entry& e) { stream_entry(s, s.db, key, e); });
+    if (s.cursor == 0) {
+      ++s.db;
+    } else if ((++buckets & 63) == 0 && Clock::monotonic_us() >= deadline) {
+      return true;
+    }
+  }
+  finish(s, active_shards);
+  return false;
+}
+
+void snapshot_before_write(ExecContext& ctx, const CommandSpec& spec, const Args& args) {
+  std::atomic<int>* active = &ctx.server.snapshot_shards;
+  if ((spec.flags & kCmdAllShards) || crosses_databases(spec)) {
+    for (size_t i = 0; i < ctx.shards.size(); ++i) drain(ctx.shards.shard(i), active);
+    return;
+  }
+  std::vector<size_t> idx;
+  CommandTable::key_indexes(spec, args, &idx);
+  for (size_t k : idx) {
+    const std::string& key = args[k];
+    Shard& shard = ctx.shard_for(key);
+    ShardSnapshot& s = shard.snapshot();
+    if (!s.active) continue;
+    if (Db::Node* n = shard.db(ctx.session.db).keys().find_node(key)) stream_entry(s, ctx.session.db, key, n->value);
+  }
+}
+
+void snapshot_after_write(ExecContext& ctx, const CommandSpec& spec, const Args& args) {
+  std::vector<size_t> idx;
+  CommandTable::key_indexes(spec, args, &idx);
+  for (size_t k : idx) {
+    const std::string& key = args[k];
+    Shard& shard = ctx.shard_for(key);
+    ShardSnapshot& s = shard.snapshot();
+    if (!s.active) continue;
+    if (Db::Node* n = shard.db(ctx.session.db).keys().find_node(key)) n->value.snap_gen = s.gen;
+  }
+}
+
+}  // namespace shardis
