@@ -250,7 +250,7 @@ TEST_CASE("kill -9 during a checkpoint write leaves the previous checkpoint whol
   constexpr int kFirst = 1000;
   {
     ShardisProcess server({"--dir", dir.path().string(), "--save", ""});
-    Client c(server.host(), server.port());
+    Client c(server.host(), server.port(), std::chrono::seconds(120));
     REQUIRE(c.raw({"eval", "for i = 1, " + std::to_string(kFirst) + " do redis.call('set', 'a:' .. i, i) end", "0"}) ==
             "(nil)");
     REQUIRE(c.raw({"save"}) == "+OK");
