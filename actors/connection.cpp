@@ -105,8 +105,18 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   bool peer_gone = false;  // the busy poll read EOF; CAF reports the close
 };
 
-constexpr std::string_view kBusyScript =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+// The check every client's command passes: the generic one, then, while a
+// script runs past busy-reply-threshold, -BUSY for all but Redis's
+// allow-busy commands (rejected like a failed check, so MULTI is doomed).
+const CommandSpec* check_client_command(const ServerState& state, const Args& args,
+                                        const Session& session, std::string* error) {
+  const CommandSpec* spec = check_command(args, session, error);
+  if (spec && !(spec->flags & kCmdAllowBusy) && state.script_status.busy.load(std::memory_order_acquire)) {
+    *error = std::string(err::kBusyScript);
+    return nullptr;
+  }
+  return spec;
+}
 
 using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
 
@@ -292,14 +302,7 @@ bool route_with_session(Self* self, ConnectionState& st, const CommandSpec& spec
 // command must wait for the connection's in-flight batches (a barrier).
 bool route(Self* self, ConnectionState& st, Args& args) {
   std::string error;
-  const CommandSpec* spec = check_command(args, st.session, &error);
-  // While a script runs too long only a few commands pass (Redis's
-  // allow-busy ones); the others are rejected like a failed check.
-  if (spec && !(spec->flags & kCmdAllowBusy) &&
-      st.ctx->state->script_status.busy.load(std::memory_order_acquire)) {
-    spec = nullptr;
-    error = std::string(kBusyScript);
-  }
+  const CommandSpec* spec = check_client_command(*st.ctx->state, args, st.session, &error);
   if (!spec || st.session.multi) {
     send_open(self, st);
     protocol::ReplyWriter w(ready_slot(st).bytes, st.session.resp);
@@ -558,11 +561,7 @@ void LivePoller::serve_guest(Guest& g) {
     }
     Args& args = g.parser.command();
     std::string error;
-    const CommandSpec* spec = check_command(args, g.session, &error);
-    if (spec && !(spec->flags & kCmdAllowBusy)) {
-      spec = nullptr;
-      error = std::string(kBusyScript);
-    }
+    const CommandSpec* spec = check_client_command(*ctx_->state, args, g.session, &error);
     if (queue_in_multi(g.session, spec, error, args, w)) continue;
     if (!spec) {
       w.error(error);

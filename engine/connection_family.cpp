@@ -209,8 +209,7 @@ void shutdown_command(ExecContext& ctx, Args& args) {
   ScriptStatus& script = ctx.server.script_status;
   if (script.busy.load(std::memory_order_acquire)) {
     if (save) {
-      ctx.reply.error(
-          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+      ctx.reply.error(err::kBusyScript);
       return;
     }
     script.kill.store(true, std::memory_order_release);

@@ -76,6 +76,12 @@ class Db {
   bool expired(const Entry& e, int64_t now_ms) const {
     return e.expire_at_ms != kNoExpiry && e.expire_at_ms <= now_ms;
   }
+  // key is still stored but past its deadline; unlike a lookup, deletes
+  // nothing (WATCH must see an expiry nobody has acted on yet).
+  bool holds_expired(std::string_view key, int64_t now_ms) {
+    const Node* n = keys_.find_node(key);
+    return n && expired(n->value, now_ms);
+  }
 
   ShardStats* stats() { return stats_; }
 

@@ -30,6 +30,9 @@ inline constexpr std::string_view kStringTooLong = "ERR string exceeds maximum a
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
 inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
 inline constexpr std::string_view kCursor = "ERR invalid cursor";
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 
 // "ERR wrong number of arguments for 'get' command"
 std::string wrong_arity(std::string_view command);

@@ -17,18 +17,21 @@ uint64_t total_dirty(ShardSet& shards) {
 
 namespace {
 
+// The server's checkpoint writer, or nullptr after replying the error.
+CheckpointService* checkpoints_or_reply(ExecContext& ctx) {
+  if (!ctx.server.checkpoints) ctx.reply.error("ERR checkpoints are not available in this server");
+  return ctx.server.checkpoints.get();
+}
+
 void save_command(ExecContext& ctx, Args&) {
-  PersistenceStatus& p = ctx.server.persistence;
-  if (!ctx.server.checkpoints) {
-    ctx.reply.error("ERR checkpoints are not available in this server");
-    return;
-  }
-  if (p.saving.load(std::memory_order_acquire)) {
-    ctx.reply.error("ERR Background save already in progress");
+  CheckpointService* checkpoints = checkpoints_or_reply(ctx);
+  if (!checkpoints) return;
+  if (ctx.server.persistence.saving.load(std::memory_order_acquire)) {
+    ctx.reply.error(err::kBgsaveInProgress);
     return;
   }
   std::string error;
-  if (!ctx.server.checkpoints->save(ctx.shards, ctx.now_ms, &error)) {
+  if (!checkpoints->save(ctx.shards, ctx.now_ms, &error)) {
     // Redis answers a failed SAVE with a bare -ERR; the reason is in the log
     // and INFO persistence.
     ctx.reply.error("ERR");
@@ -44,12 +47,10 @@ void bgsave_command(ExecContext& ctx, Args& args) {
     ctx.reply.error(err::kSyntax);
     return;
   }
-  if (!ctx.server.checkpoints) {
-    ctx.reply.error("ERR checkpoints are not available in this server");
-    return;
-  }
+  CheckpointService* checkpoints = checkpoints_or_reply(ctx);
+  if (!checkpoints) return;
   std::string error;
-  if (!ctx.server.checkpoints->start_background(ctx.shards, ctx.now_ms, &error)) {
+  if (!checkpoints->start_background(ctx.shards, ctx.now_ms, &error)) {
     ctx.reply.error(error);
     return;
   }

@@ -31,6 +31,21 @@ bool crosses_databases(const CommandSpec& spec) {
   return spec.name == "move" || spec.name == "copy" || spec.name == "swapdb";
 }
 
+// Calls fn(snapshot, entry) for each existing key the command names whose
+// shard is streaming a snapshot.
+template <class F>
+void for_each_snapshot_key(ExecContext& ctx, const CommandSpec& spec, const Args& args, F&& fn) {
+  std::vector<size_t> idx;
+  CommandTable::key_indexes(spec, args, &idx);
+  for (size_t k : idx) {
+    const std::string& key = args[k];
+    Shard& shard = ctx.shard_for(key);
+    ShardSnapshot& s = shard.snapshot();
+    if (!s.active) continue;
+    if (Db::Node* n = shard.db(ctx.session.db).keys().find_node(key)) fn(s, key, n->value);
+  }
+}
+
 }  // namespace
 
 void snapshot_begin(ShardSet& shards, std::shared_ptr<SnapshotSink> sink, int64_t now_ms,
@@ -71,27 +86,13 @@ void snapshot_before_write(ExecContext& ctx, const CommandSpec& spec, const Args
     for (size_t i = 0; i < ctx.shards.size(); ++i) drain(ctx.shards.shard(i), active);
     return;
   }
-  std::vector<size_t> idx;
-  CommandTable::key_indexes(spec, args, &idx);
-  for (size_t k : idx) {
-    const std::string& key = args[k];
-    Shard& shard = ctx.shard_for(key);
-    ShardSnapshot& s = shard.snapshot();
-    if (!s.active) continue;
-    if (Db::Node* n = shard.db(ctx.session.db).keys().find_node(key)) stream_entry(s, ctx.session.db, key, n->value);
-  }
+  const int db = ctx.session.db;
+  for_each_snapshot_key(ctx, spec, args,
+                        [&](ShardSnapshot& s, std::string_view key, Entry& e) { stream_entry(s, db, key, e); });
 }
 
 void snapshot_after_write(ExecContext& ctx, const CommandSpec& spec, const Args& args) {
-  std::vector<size_t> idx;
-  CommandTable::key_indexes(spec, args, &idx);
-  for (size_t k : idx) {
-    const std::string& key = args[k];
-    Shard& shard = ctx.shard_for(key);
-    ShardSnapshot& s = shard.snapshot();
-    if (!s.active) continue;
-    if (Db::Node* n = shard.db(ctx.session.db).keys().find_node(key)) n->value.snap_gen = s.gen;
-  }
+  for_each_snapshot_key(ctx, spec, args, [](ShardSnapshot& s, std::string_view, Entry& e) { e.snap_gen = s.gen; });
 }
 
 }  // namespace shardis

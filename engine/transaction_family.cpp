@@ -70,10 +70,7 @@ bool watch_failed(ExecContext& ctx, WatchState& w) {
   if (w.dirty.load(std::memory_order_relaxed)) return true;
   std::lock_guard<std::mutex> lock(w.mu);
   for (const WatchedKey& wk : w.keys) {
-    if (wk.expired) continue;
-    Db& db = ctx.shards.shard(wk.shard).db(wk.db);
-    const Db::Node* n = db.keys().find_node(wk.key);
-    if (n && db.expired(n->value, ctx.now_ms)) return true;
+    if (!wk.expired && ctx.shards.shard(wk.shard).db(wk.db).holds_expired(wk.key, ctx.now_ms)) return true;
   }
   return false;
 }
@@ -134,9 +131,7 @@ void watch_command(ExecContext& ctx, Args& args) {
       std::lock_guard<std::mutex> lock(s.watch->mu);
       auto same = [&](const WatchedKey& wk) { return wk.db == s.db && wk.key == key; };
       if (std::any_of(s.watch->keys.begin(), s.watch->keys.end(), same)) continue;
-      const Db::Node* n = db.keys().find_node(key);
-      s.watch->keys.push_back(
-          {key, s.db, ctx.shards.shard_of(key), n && db.expired(n->value, ctx.now_ms)});
+      s.watch->keys.push_back({key, s.db, ctx.shards.shard_of(key), db.holds_expired(key, ctx.now_ms)});
     }
     db.watchers().add(key, s.watch);
   }

@@ -4,13 +4,22 @@
 
 namespace shardis {
 
+namespace {
+
+// Drops the states that died (UNWATCH, EXEC, closed connections).
+template <class List>
+void drop_dead(List& list) {
+  list.erase(std::remove_if(list.begin(), list.end(), [](const auto& p) { return p.expired(); }),
+             list.end());
+}
+
+}  // namespace
+
 void WatchIndex::add(std::string_view key, const WatchPtr& w) {
   auto it = watchers_.find(std::string(key));
   if (it == watchers_.end()) it = watchers_.emplace(std::string(key), List{}).first;
   List& list = it->second;
-  // Drop states that died (UNWATCH, EXEC, closed connections) while here.
-  list.erase(std::remove_if(list.begin(), list.end(), [](const auto& p) { return p.expired(); }),
-             list.end());
+  drop_dead(list);
   for (const auto& p : list)
     if (p.lock() == w) return;
   list.push_back(w);
@@ -37,8 +46,7 @@ void WatchIndex::touch_list(List& list, std::string_view key, int db, bool key_e
 
 WatchIndex::Map::iterator WatchIndex::prune(Map::iterator it) {
   List& list = it->second;
-  list.erase(std::remove_if(list.begin(), list.end(), [](const auto& p) { return p.expired(); }),
-             list.end());
+  drop_dead(list);
   return list.empty() ? watchers_.erase(it) : std::next(it);
 }
 

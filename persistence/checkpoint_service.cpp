@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/clock.hpp"
+#include "engine/errors.hpp"
 #include "engine/snapshot.hpp"
 #include "persistence/checkpoint.hpp"
 #include "spdlog/spdlog.h"
@@ -150,7 +151,7 @@ class LmdbCheckpoints final : public CheckpointService {
     PersistenceStatus& p = server_.persistence;
     bool idle = false;
     if (!p.saving.compare_exchange_strong(idle, true)) {
-      *error = "ERR Background save already in progress";
+      *error = std::string(err::kBgsaveInProgress);
       return false;
     }
     if (writer_thread_.joinable()) writer_thread_.join();  // the last one, finished
