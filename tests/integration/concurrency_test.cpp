@@ -14,6 +14,7 @@
 #include "engine/hash.hpp"
 #include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
+#include "support/placement.hpp"
 
 namespace shardis::test {
 namespace {
@@ -22,22 +23,11 @@ size_t shard_of(const std::string& key, int shards) {
   return key_hash_slot(key) % static_cast<size_t>(shards);
 }
 
-// The first key "<prefix><n>" that lives on a shard other than `other`'s.
-std::string key_on_another_shard(const std::string& prefix, const std::string& other, int shards) {
-  for (int n = 0;; ++n) {
-    std::string key = prefix + std::to_string(n);
-    if (shard_of(key, shards) != shard_of(other, shards)) return key;
-  }
-}
-
 // Every test here runs with both shard placements: "io" executes shard work
 // on the connections' thread (the fast path), "pool" sends it to shard actors
 // on the worker pool and holds shards through the coordinator.
 EmbeddedServer start_server(int shards, const std::string& placement) {
-  Config config;
-  config.shards = shards;
-  config.options.emplace_back("shard-placement", placement);
-  return EmbeddedServer(config);
+  return start_placed_server(shards, placement);
 }
 
 }  // namespace

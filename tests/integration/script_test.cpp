@@ -8,9 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "engine/hash.hpp"
 #include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
+#include "support/placement.hpp"
 
 namespace shardis::test {
 namespace {
@@ -18,19 +18,12 @@ namespace {
 constexpr int kShards = 4;
 
 std::pair<std::string, std::string> keys_on_two_shards(const std::string& prefix) {
-  const std::string a = prefix + "a";
-  for (int n = 0;; ++n) {
-    std::string b = prefix + "b" + std::to_string(n);
-    if (key_hash_slot(b) % kShards != key_hash_slot(a) % kShards) return {a, b};
-  }
+  return test::keys_on_two_shards(prefix, kShards);
 }
 
 EmbeddedServer start_server(const std::string& placement, bool strict = false) {
-  Config config;
-  config.shards = kShards;
-  config.options.emplace_back("shard-placement", placement);
-  if (strict) config.options.emplace_back("lua-strict-keys", "yes");
-  return EmbeddedServer(config);
+  if (strict) return start_placed_server(kShards, placement, {{"lua-strict-keys", "yes"}});
+  return start_placed_server(kShards, placement);
 }
 
 // Moves ARGV[1] units from KEYS[1] to KEYS[2], in two separate writes: a

@@ -8,32 +8,20 @@
 #include <thread>
 #include <vector>
 
-#include "engine/hash.hpp"
 #include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
+#include "support/placement.hpp"
 
 namespace shardis::test {
 namespace {
 
 constexpr int kShards = 4;
 
-size_t shard_of(const std::string& key) { return key_hash_slot(key) % kShards; }
-
-// Two key names on different shards.
 std::pair<std::string, std::string> keys_on_two_shards(const std::string& prefix) {
-  std::string a = prefix + "a";
-  for (int n = 0;; ++n) {
-    std::string b = prefix + "b" + std::to_string(n);
-    if (shard_of(b) != shard_of(a)) return {a, b};
-  }
+  return test::keys_on_two_shards(prefix, kShards);
 }
 
-EmbeddedServer start_server(const std::string& placement) {
-  Config config;
-  config.shards = kShards;
-  config.options.emplace_back("shard-placement", placement);
-  return EmbeddedServer(config);
-}
+EmbeddedServer start_server(const std::string& placement) { return start_placed_server(kShards, placement); }
 
 }  // namespace
 
