@@ -111,6 +111,12 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
 const CommandSpec* check_client_command(const ServerState& state, const Args& args,
                                         const Session& session, std::string* error) {
   const CommandSpec* spec = check_command(args, session, error);
+  // While the start-up restore fills the shards, only commands that touch
+  // no data run (Redis's "loading" flag).
+  if (spec && !(spec->flags & kCmdLoading) && state.persistence.loading.load(std::memory_order_acquire)) {
+    *error = std::string(err::kLoading);
+    return nullptr;
+  }
   if (spec && !(spec->flags & kCmdAllowBusy) && state.script_status.busy.load(std::memory_order_acquire)) {
     *error = std::string(err::kBusyScript);
     return nullptr;

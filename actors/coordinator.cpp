@@ -44,7 +44,7 @@ struct CoordinatorState {
 
 // The shards a batch needs, sorted and unique.
 std::vector<size_t> shards_needed(CoordinatorState& st, const Batch& b) {
-  if (b.session) return b.shards;  // EXEC or a script: the connection knows
+  if (b.session || b.task) return b.shards;  // EXEC, a script or the cron: already known
   std::vector<size_t> out;
   const size_t n = st.ctx->shards->size();
   for (size_t i = 0; i < b.commands.size(); ++i) {
@@ -65,9 +65,13 @@ std::vector<size_t> shards_needed(CoordinatorState& st, const Batch& b) {
 template <class Self>
 void execute_current(Self* self, CoordinatorState& st) {
   Batch& b = *st.current;
-  run_batch(*st.ctx, b);
+  if (b.task) {
+    b.task(*st.ctx);
+  } else {
+    run_batch(*st.ctx, b);
+  }
   for (size_t s : st.held) self->send(st.ctx->shard_actors[s], release_atom::value);
-  self->send(b.reply_to, done_atom::value, std::move(st.current));
+  if (b.reply_to) self->send(b.reply_to, done_atom::value, std::move(st.current));
   st.current.reset();
   st.held.clear();
 }
@@ -91,13 +95,40 @@ void start_next(Self* self, CoordinatorState& st) {
   }
 }
 
+// The server's cron, `hz` times a second: starts a background checkpoint
+// when BGSAVE SCHEDULE or a `save` rule asks for one. The check reads only
+// atomics; the start holds every shard, as BGSAVE does, so that the image
+// is cut at one point in time.
+template <class Self>
+void cron(Self* self, CoordinatorState& st) {
+  ServerState& server = *st.ctx->state;
+  std::string why;
+  if (background_checkpoint_due(server, *st.ctx->shards, server.clock.now_ms(), &why)) {
+    auto b = std::make_shared<Batch>();
+    b->shards.resize(st.ctx->shards->size());
+    for (size_t s = 0; s < b->shards.size(); ++s) b->shards[s] = s;
+    b->task = [why](const ServerContext& ctx) {
+      start_due_checkpoint(*ctx.state, *ctx.shards, ctx.state->clock.now_ms(), why);
+    };
+    st.queue.push_back(std::move(b));
+    start_next(self, st);
+  }
+  // Without a sender, as the shards' ticks (shard_actor.cpp).
+  const int64_t hz = std::max<int64_t>(1, server.config.hz());
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), std::chrono::milliseconds(1000 / hz),
+                         tick_atom::value);
+}
+
 template <class Self>
 caf::behavior coordinator_behavior(Self* self, std::shared_ptr<ServerContext> ctx,
                                    bool shares_thread) {
   auto st = std::make_shared<CoordinatorState>();
   st->ctx = std::move(ctx);
   st->shares_thread = shares_thread;
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), std::chrono::milliseconds(100),
+                         tick_atom::value);
   return {
+      [self, st](tick_atom) { cron(self, *st); },
       [self, st](exec_atom, BatchPtr& b) {
         st->queue.push_back(std::move(b));
         start_next(self, *st);

@@ -7,6 +7,7 @@
 // until it sends it back with done_atom; then the connection owns it again.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ namespace shardis {
 // Commands of one connection for one destination, executed in order; their
 // replies are concatenated into out, because the connection writes them as
 // one contiguous run.
+struct ServerContext;
+
 struct Batch {
   caf::actor reply_to;  // the connection
   uint64_t seq = 0;     // the connection's reply slot
@@ -37,10 +40,12 @@ struct Batch {
   Session* session = nullptr;
   std::vector<size_t> shards;
   std::shared_ptr<void> keep_alive;  // owns *session until the batch is back
+  // Server work instead of commands (the coordinator's cron starting a
+  // checkpoint): runs holding `shards`; no reply_to.
+  std::function<void(const ServerContext&)> task;
 };
 using BatchPtr = std::shared_ptr<Batch>;
 
-struct ServerContext;
 // Runs a batch's commands against the shards (which the caller owns or
 // holds), appending their replies to b.out.
 void run_batch(const ServerContext& ctx, Batch& b);

@@ -93,7 +93,17 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   apply(store, "requirepass", config.requirepass);
   apply(store, "loglevel", config.loglevel);
   apply(store, "logfile", config.logfile);
-  for (const auto& [name, value] : config.options) apply(store, name, value);
+  const Persistence& persist = config.persistence;
+  apply(store, "save", persist.save);
+  apply(store, "dbfilename", persist.dbfilename);
+  apply(store, "checkpoint-restore", persist.restore ? "yes" : "no");
+  apply(store, "checkpoint-corrupt", persist.quarantine_corrupt ? "quarantine" : "refuse");
+  save_on_close_ = persist.save_on_close;
+  bool save_set = false;
+  for (const auto& [name, value] : config.options) {
+    apply(store, name, value);
+    save_set = save_set || name == "save";
+  }
   state_->config_file = config_file;
   state_->run_id = random_hex(40);
 
@@ -103,6 +113,7 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary data dir");
     dir_ = tmpl;
     owns_dir_ = true;
+    if (!save_set) apply(store, "save", "");
   } else {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
@@ -118,13 +129,9 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   // or on the coordinator (pool placement).
   state_->scripts = make_lua_runner(*state_);
   state_->checkpoints = make_checkpoint_service(*state_);
-  if (std::string error = restore_checkpoint(*state_, *shards_); !error.empty()) {
-    if (owns_dir_) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
-    throw std::runtime_error(error);
-  }
+  // Until the runner thread has restored the checkpoint, clients that
+  // connect get -LOADING, as Redis's.
+  state_->persistence.loading.store(true);
   hooks_ = std::make_unique<RuntimeHooks>(this, &clients_, state_.get());
   state_->hooks = hooks_.get();
 
@@ -150,7 +157,10 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
 }
 
 void ServerRuntime::run(std::promise<std::string>& started) {
-  const std::string error = start_actors();
+  std::string error = start_actors();
+  // Listening already: a client that connects during a long restore learns
+  // that the server is loading instead of waiting on a silent port.
+  if (error.empty()) error = restore_checkpoint(*state_, *shards_);
   if (!error.empty()) {
     shutdown_actors();
     system_.reset();
@@ -158,6 +168,7 @@ void ServerRuntime::run(std::promise<std::string>& started) {
     started.set_value(error);
     return;
   }
+  spdlog::info("Ready to accept connections tcp");
   started.set_value("");
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -218,7 +229,6 @@ std::string ServerRuntime::start_actors() {
   apply(store, "port", std::to_string(port_));
   spdlog::info("shardis {} (redis {} compatible) listening on {} port {}, {} shards ({})", "0.1.0",
                redis_version(), bind, port_, shards, on_io ? "io thread" : "worker pool");
-  spdlog::info("Ready to accept connections tcp");
   return "";
 }
 
@@ -256,7 +266,7 @@ void ServerRuntime::request_stop(bool save) {
 }
 
 void ServerRuntime::stop() {
-  request_stop();
+  request_stop(save_on_close_);
   std::lock_guard<std::mutex> lock(join_mu_);
   if (runner_.joinable() && runner_.get_id() != std::this_thread::get_id()) runner_.join();
 }

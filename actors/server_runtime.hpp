@@ -81,7 +81,9 @@ class ServerRuntime {
   // `save` rules are configured (as Redis's SHUTDOWN and SIGTERM), never
   // into a temporary data dir the runtime made itself.
   void request_stop(bool save = true);
-  // Shuts down and waits until every actor is gone. Idempotent.
+  // Shuts down and waits until every actor is gone; a final checkpoint as
+  // request_stop(true) unless Config::persistence.save_on_close is false.
+  // Idempotent.
   void stop();
   bool stopped() const { return stopped_.load(); }
   // Blocks until a stop was requested and carried out.
@@ -115,6 +117,7 @@ class ServerRuntime {
   std::condition_variable cv_;
   bool stop_requested_ = false;
   bool save_on_stop_ = true;
+  bool save_on_close_ = true;
   std::atomic<bool> stopped_{false};
   std::thread runner_;
 };

@@ -85,7 +85,9 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
       },
       [self, st](tick_atom) {
         const int64_t hz = std::max<int64_t>(1, st->ctx->state->config.hz());
-        if (!st->held) {
+        // While the start-up restore fills the shards (on another thread),
+        // they are not this actor's to touch.
+        if (!st->held && !st->ctx->state->persistence.loading.load(std::memory_order_acquire)) {
           // As Redis's slow expiry cycle: at most 25% of a tick's time.
           const int64_t budget_us = 250000 / hz;
           st->shard->cron(st->ctx->state->clock.now_ms(), Clock::monotonic_us() + budget_us);

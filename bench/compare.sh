@@ -15,18 +15,9 @@ SHARDS=${SHARDS:-0}
 TESTS=${TESTS:-set,get,incr,mset}
 KEYSPACE=${KEYSPACE:-100000}
 
-for tool in redis-server redis-benchmark; do
-  command -v $tool >/dev/null || { echo "missing $tool (apt-get install redis-server redis-tools)" >&2; exit 1; }
-done
-[ -x "$SERVER_BIN" ] || { echo "no shardis-server at $SERVER_BIN (build first)" >&2; exit 1; }
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
-  done
-}
+source "$(dirname "$0")/lib.sh"
+require_tools redis-server redis-benchmark
+require_server "$SERVER_BIN"
 
 wait_ready() {
   for _ in $(seq 1 100); do

@@ -8,10 +8,13 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace shardis {
 
 class ShardSet;
+struct ServerState;
 
 struct PersistenceStatus {
   std::atomic<bool> loading{false};
@@ -25,7 +28,25 @@ struct PersistenceStatus {
   // Writes counted by the shards when the last good checkpoint was cut;
   // INFO's rdb_changes_since_last_save is the shards' total minus this.
   std::atomic<uint64_t> dirty_at_save{0};
+  // A BGSAVE the cron starts as soon as it can (BGSAVE SCHEDULE, BGSAVE
+  // inside a transaction), and when the last one was tried (unix seconds):
+  // after a failure the cron waits kBgsaveRetryDelayS before the next.
+  std::atomic<bool> scheduled{false};
+  std::atomic<int64_t> last_try_s{0};
+  // Start-up restore progress, for INFO while loading.
+  std::atomic<int64_t> loading_start_s{0};
+  std::atomic<uint64_t> loading_total_keys{0};
 };
+
+constexpr int64_t kBgsaveRetryDelayS = 5;
+
+// One `save <seconds> <changes>` rule.
+struct SaveRule {
+  int64_t seconds = 0;
+  int64_t changes = 0;
+};
+// The rules of a `save` value ("3600 1 300 100"); "" = none.
+std::vector<SaveRule> parse_save_rules(std::string_view value);
 
 class CheckpointService {
  public:
@@ -45,7 +66,21 @@ class CheckpointService {
   virtual void abort_background() = 0;
 };
 
-// The shards' count of writes (for rdb_changes_since_last_save).
+// The shards' count of writes (for rdb_changes_since_last_save). Safe
+// without holding the shards: the counters are OwnedCounters.
 uint64_t total_dirty(ShardSet& shards);
+
+// The periodic trigger, as Redis's serverCron: asked `hz` times a second
+// without any shard held. True (with the reason for the log in *why) when a
+// background checkpoint should start now: none is running, and one was
+// scheduled or a `save` rule is met (at least <changes> writes since the
+// last good checkpoint, which is more than <seconds> old). After a failed
+// attempt, not before kBgsaveRetryDelayS.
+bool background_checkpoint_due(ServerState& server, ShardSet& shards, int64_t now_ms,
+                               std::string* why);
+// Starts the background checkpoint the cron found due; the caller holds
+// every shard.
+void start_due_checkpoint(ServerState& server, ShardSet& shards, int64_t now_ms,
+                          const std::string& why);
 
 }  // namespace shardis

@@ -4,6 +4,7 @@
 // Single-threaded: only the owning shard (or a transaction holding it)
 // touches a Db.
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -16,11 +17,26 @@
 
 namespace shardis {
 
+// A count only its shard (or a transaction holding the shard) changes,
+// which other threads may read at any time: the checkpoint rules are
+// checked off the shards (actors/coordinator.cpp). A plain load and store,
+// not a read-modify-write, as there is one writer at a time.
+class OwnedCounter {
+ public:
+  void add(uint64_t n) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
 struct ShardStats {
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
-  uint64_t dirty = 0;  // writes since the last checkpoint
+  OwnedCounter dirty;  // writes since start (checkpoints remember where they cut)
 };
 
 class Db {

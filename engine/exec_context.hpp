@@ -20,6 +20,7 @@ struct ExecContext {
   Session& session;
   protocol::ReplyWriter& reply;
   int64_t now_ms;  // fixed for the whole command, as Redis caches mstime
+  bool in_exec = false;  // running a transaction's queued commands
 
   Db& db(std::string_view key) { return shards.shard_for(key).db(session.db); }
   Db& db(std::string_view key, int index) { return shards.shard_for(key).db(index); }
@@ -30,7 +31,7 @@ struct ExecContext {
   void modified(std::string_view key) { modified(key, session.db); }
   void modified(std::string_view key, int index) {
     Shard& shard = shard_for(key);
-    ++shard.stats().dirty;
+    shard.stats().dirty.add(1);
     shard.db(index).touch_watched(key);
   }
 };

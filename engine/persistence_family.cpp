@@ -1,18 +1,76 @@
-// SAVE and LASTSAVE. SAVE writes a checkpoint synchronously, as Redis's
-// SAVE blocks its server: it runs with every shard held (kCmdAllShards), so
-// the image is one point in time. The writer is persistence/'s, reached
-// through CheckpointService (engine/checkpoint_api.hpp).
+// SAVE, BGSAVE and LASTSAVE, and the periodic `save` rules. SAVE writes a
+// checkpoint synchronously, as Redis's SAVE blocks its server: it runs with
+// every shard held (kCmdAllShards), so the image is one point in time.
+// BGSAVE cuts the same point in time and lets the shards stream it. The
+// writer is persistence/'s, reached through CheckpointService
+// (engine/checkpoint_api.hpp).
 
 #include "engine/command.hpp"
 #include "engine/engine.hpp"
 #include "engine/errors.hpp"
+#include "protocol/text.hpp"
+#include "spdlog/spdlog.h"
 
 namespace shardis {
 
 uint64_t total_dirty(ShardSet& shards) {
   uint64_t dirty = 0;
-  for (size_t i = 0; i < shards.size(); ++i) dirty += shards.shard(i).stats().dirty;
+  for (size_t i = 0; i < shards.size(); ++i) dirty += shards.shard(i).stats().dirty.get();
   return dirty;
+}
+
+std::vector<SaveRule> parse_save_rules(std::string_view value) {
+  std::vector<SaveRule> rules;
+  std::vector<int64_t> numbers;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    size_t end = value.find(' ', pos);
+    if (end == std::string_view::npos) end = value.size();
+    int64_t n;
+    // The config table validated the value: skip anything else.
+    if (end > pos && string_to_ll(value.substr(pos, end - pos), &n)) numbers.push_back(n);
+    pos = end + 1;
+  }
+  for (size_t i = 0; i + 1 < numbers.size(); i += 2) rules.push_back({numbers[i], numbers[i + 1]});
+  return rules;
+}
+
+bool background_checkpoint_due(ServerState& server, ShardSet& shards, int64_t now_ms,
+                               std::string* why) {
+  PersistenceStatus& p = server.persistence;
+  if (!server.checkpoints || p.loading.load() || p.saving.load()) return false;
+  const int64_t now_s = now_ms / 1000;
+  // After a failure, wait a little before trying again (the disk may be
+  // full); Redis's CONFIG_BGSAVE_RETRY_DELAY.
+  if (!p.last_ok.load() && now_s - p.last_try_s.load() <= kBgsaveRetryDelayS) return false;
+  if (p.scheduled.load()) {
+    *why = "Starting the scheduled background save";
+    return true;
+  }
+  int64_t last_save = server.last_save_time.load(std::memory_order_relaxed);
+  if (last_save == 0) last_save = server.start_time_us / 1000000;
+  const uint64_t dirty = total_dirty(shards) - p.dirty_at_save.load();
+  for (const SaveRule& rule : parse_save_rules(server.config.get("save").value_or(""))) {
+    if (dirty >= static_cast<uint64_t>(rule.changes) && now_s - last_save > rule.seconds) {
+      *why = std::to_string(rule.changes) + " changes in " + std::to_string(rule.seconds) +
+             " seconds. Saving...";
+      return true;
+    }
+  }
+  return false;
+}
+
+void start_due_checkpoint(ServerState& server, ShardSet& shards, int64_t now_ms,
+                          const std::string& why) {
+  // Checked again: a BGSAVE may have started between the check and the
+  // hold.
+  if (server.persistence.saving.load()) return;
+  spdlog::info("{}", why);
+  server.persistence.scheduled.store(false);
+  std::string error;
+  server.persistence.last_try_s.store(now_ms / 1000);
+  if (!server.checkpoints->start_background(shards, now_ms, &error))
+    spdlog::warn("Background saving could not start: {}", error);
 }
 
 namespace {
@@ -31,6 +89,7 @@ void save_command(ExecContext& ctx, Args&) {
     return;
   }
   std::string error;
+  ctx.server.persistence.scheduled.store(false);
   if (!checkpoints->save(ctx.shards, ctx.now_ms, &error)) {
     // Redis answers a failed SAVE with a bare -ERR; the reason is in the log
     // and INFO persistence.
@@ -40,20 +99,34 @@ void save_command(ExecContext& ctx, Args&) {
   ctx.reply.ok();
 }
 
+// BGSAVE [SCHEDULE]. Redis schedules a BGSAVE that cannot fork now (an AOF
+// rewrite runs) or that runs inside a transaction; shardis has no other
+// background job, so SCHEDULE only matters inside MULTI/EXEC, where the
+// save starts at the next cron tick, after the transaction.
 void bgsave_command(ExecContext& ctx, Args& args) {
-  if (args.size() > 1) {
-    // BGSAVE SCHEDULE is not supported yet: there is no fork to wait for,
-    // but a scheduled save needs the periodic trigger that is not there.
+  if (args.size() > 2 || (args.size() == 2 && !iequals(args[1], "schedule"))) {
     ctx.reply.error(err::kSyntax);
     return;
   }
   CheckpointService* checkpoints = checkpoints_or_reply(ctx);
   if (!checkpoints) return;
+  PersistenceStatus& p = ctx.server.persistence;
+  if (p.saving.load()) {
+    ctx.reply.error(err::kBgsaveInProgress);
+    return;
+  }
+  if (ctx.in_exec) {
+    p.scheduled.store(true);
+    ctx.reply.simple("Background saving scheduled");
+    return;
+  }
   std::string error;
+  p.last_try_s.store(ctx.now_ms / 1000);
   if (!checkpoints->start_background(ctx.shards, ctx.now_ms, &error)) {
     ctx.reply.error(error);
     return;
   }
+  p.scheduled.store(false);
   ctx.reply.simple("Background saving started");
 }
 

@@ -286,6 +286,20 @@ void info_persistence(ExecContext& ctx, InfoText& info) {
   info.section("Persistence");
   info.field("loading", p.loading.load() ? 1 : 0);
   info.field("async_loading", 0);
+  if (p.loading.load()) {
+    // As Redis, in keys rather than bytes: the progress log counts keys.
+    const uint64_t total = p.loading_total_keys.load(), loaded = p.loaded_keys.load();
+    const int64_t elapsed = ctx.now_ms / 1000 - p.loading_start_s.load();
+    info.field("loading_start_time", p.loading_start_s.load());
+    info.field("loading_total_keys", total);
+    info.field("loading_loaded_keys", loaded);
+    info.field("loading_loaded_perc",
+               fixed2(total ? 100.0 * static_cast<double>(loaded) / static_cast<double>(total) : 0));
+    info.field("loading_eta_seconds",
+               loaded ? static_cast<int64_t>(static_cast<double>(elapsed) *
+                                             static_cast<double>(total - loaded) / static_cast<double>(loaded))
+                      : int64_t{1});
+  }
   info.field("rdb_changes_since_last_save", dirty);
   info.field("rdb_bgsave_in_progress", p.saving.load() ? 1 : 0);
   info.field("rdb_last_save_time", last_save);
@@ -404,6 +418,8 @@ int64_t sample_ttl_ms(Db& db, int64_t now_ms, uint64_t* samples) {
 
 void info_keyspace(ExecContext& ctx, InfoText& info) {
   info.section("Keyspace");
+  // The start-up restore is filling the shards on another thread.
+  if (ctx.server.persistence.loading.load(std::memory_order_acquire)) return;
   for (int d = 0; d < ctx.shards.databases(); ++d) {
     uint64_t keys = 0, expires = 0, samples = 0;
     int64_t ttl_sum = 0;

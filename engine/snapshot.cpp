@@ -11,20 +11,41 @@ void stream_entry(ShardSnapshot& s, int db, std::string_view key, Entry& e) {
   if (e.snap_gen == s.gen) return;
   e.snap_gen = s.gen;
   if (e.expire_at_ms != kNoExpiry && e.expire_at_ms <= s.now_ms) return;
-  s.sink->put(db, key, e);
+  s.sink->put(s.batch, db, key, e);
+  if (s.batch.size() >= kSnapshotBatchBytes) s.sink->flush(s.batch);
 }
 
 void finish(ShardSnapshot& s, std::atomic<int>* active_shards) {
   s.active = false;
+  s.sink->flush(s.batch);
   std::shared_ptr<SnapshotSink> sink = std::move(s.sink);
   active_shards->fetch_sub(1, std::memory_order_acq_rel);
   sink->shard_done();
 }
 
-// Streams everything this shard has not streamed yet, at once: before a
-// write that changes keys the hooks cannot name.
+bool step(Shard& shard, int64_t budget_us, std::atomic<int>* active_shards) {
+  ShardSnapshot& s = shard.snapshot();
+  const int64_t deadline = Clock::monotonic_us() + budget_us;
+  int buckets = 0;
+  while (s.db < shard.databases()) {
+    Db& db = shard.db(s.db);
+    s.cursor = db.scan(s.cursor, [&](std::string_view key, Entry& e) { stream_entry(s, s.db, key, e); });
+    if (s.cursor == 0) {
+      ++s.db;
+    } else if ((++buckets & 63) == 0 && Clock::monotonic_us() >= deadline) {
+      s.sink->flush(s.batch);
+      return true;
+    }
+  }
+  finish(s, active_shards);
+  return false;
+}
+
+// Streams everything this shard has not streamed yet, at once, however far
+// behind the writer is: before a write that changes keys the hooks cannot
+// name.
 void drain(Shard& shard, std::atomic<int>* active_shards) {
-  while (shard.snapshot().active) snapshot_step(shard, INT64_MAX / 2, active_shards);
+  if (shard.snapshot().active) step(shard, INT64_MAX / 2, active_shards);
 }
 
 bool crosses_databases(const CommandSpec& spec) {
@@ -35,7 +56,8 @@ bool crosses_databases(const CommandSpec& spec) {
 // shard is streaming a snapshot.
 template <class F>
 void for_each_snapshot_key(ExecContext& ctx, const CommandSpec& spec, const Args& args, F&& fn) {
-  std::vector<size_t> idx;
+  // Runs around every write while a snapshot streams: no allocation.
+  thread_local std::vector<size_t> idx;
   CommandTable::key_indexes(spec, args, &idx);
   for (size_t k : idx) {
     const std::string& key = args[k];
@@ -65,19 +87,8 @@ void snapshot_begin(ShardSet& shards, std::shared_ptr<SnapshotSink> sink, int64_
 bool snapshot_step(Shard& shard, int64_t budget_us, std::atomic<int>* active_shards) {
   ShardSnapshot& s = shard.snapshot();
   if (!s.active) return false;
-  const int64_t deadline = Clock::monotonic_us() + budget_us;
-  int buckets = 0;
-  while (s.db < shard.databases()) {
-    Db& db = shard.db(s.db);
-    s.cursor = db.scan(s.cursor, [&](std::string_view key, Entry& e) { stream_entry(s, s.db, key, e); });
-    if (s.cursor == 0) {
-      ++s.db;
-    } else if ((++buckets & 63) == 0 && Clock::monotonic_us() >= deadline) {
-      return true;
-    }
-  }
-  finish(s, active_shards);
-  return false;
+  if (s.sink->backlogged()) return true;
+  return step(shard, budget_us, active_shards);
 }
 
 void snapshot_before_write(ExecContext& ctx, const CommandSpec& spec, const Args& args) {

@@ -19,20 +19,34 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "engine/command.hpp"
 
 namespace shardis {
 
+// Where a snapshot's entries go. A shard collects the records of a step in
+// its own batch and hands the batch over once per step: one lock and one
+// wake-up of the writer per step, not per key (per key, the futex wake-ups
+// cost more than the encoding).
 class SnapshotSink {
  public:
   virtual ~SnapshotSink() = default;
-  // One entry of the image (called from the shard's thread).
-  virtual void put(int db, std::string_view key, const Entry& e) = 0;
+  // Appends one entry of the image to the shard's batch (shard's thread).
+  virtual void put(std::string& batch, int db, std::string_view key, const Entry& e) = 0;
+  // Hands the batch over, leaving it empty.
+  virtual void flush(std::string& batch) = 0;
+  // The writer is this far behind: the shards pause their steps (writes
+  // still stream the old values they must), so memory stays bounded.
+  virtual bool backlogged() const = 0;
   // The shard has streamed everything it had at the cut.
   virtual void shard_done() = 0;
 };
+
+// A shard's batch is handed over at the end of each step, or sooner when it
+// grows to this size (writes streaming old values between steps).
+constexpr size_t kSnapshotBatchBytes = 256 * 1024;
 
 struct ShardSnapshot {
   bool active = false;
@@ -41,6 +55,7 @@ struct ShardSnapshot {
   uint64_t cursor = 0;
   int64_t now_ms = 0;  // the cut's time: keys already expired then are left out
   std::shared_ptr<SnapshotSink> sink;
+  std::string batch;  // records not handed to the sink yet
 };
 
 // The cut: starts a snapshot on every shard (all held by the caller).

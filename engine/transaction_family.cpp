@@ -114,7 +114,9 @@ void exec_command(ExecContext& ctx, Args&) {
     return;
   }
   ctx.reply.array(multi->specs.size());
+  ctx.in_exec = true;
   for (size_t i = 0; i < multi->specs.size(); ++i) dispatch(ctx, *multi->specs[i], multi->commands[i]);
+  ctx.in_exec = false;
 }
 
 void watch_command(ExecContext& ctx, Args& args) {

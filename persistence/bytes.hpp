@@ -23,6 +23,10 @@ inline void put_u32(std::string& out, uint32_t v) {
 inline void put_u64(std::string& out, uint64_t v) {
   put_le(out, v, 8);
 }
+// Overwrites 4 bytes at `at` (a length known only after what follows it).
+inline void set_u32(std::string& out, size_t at, uint32_t v) {
+  for (size_t i = 0; i < 4; ++i) out[at + i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+}
 
 inline uint64_t double_bits(double d) {
   uint64_t bits;

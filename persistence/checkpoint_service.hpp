@@ -18,7 +18,8 @@ std::unique_ptr<CheckpointService> make_checkpoint_service(ServerState& server);
 
 // Loads the checkpoint in dir into shards, if there is one and
 // checkpoint-restore is yes: verified first (in a child process), so a bad
-// file is never loaded in part. A bad file is moved aside; with
+// file is never loaded in part. Ends PersistenceStatus::loading, which the
+// caller sets before it starts listening (clients get -LOADING meanwhile). A bad file is moved aside; with
 // checkpoint-corrupt refuse the result is an error text (the server must
 // not start), with quarantine the server starts empty. Returns "" to go on.
 std::string restore_checkpoint(ServerState& server, ShardSet& shards);

@@ -112,9 +112,14 @@ int main(int argc, char** argv) {
   cfg.requirepass = store.requirepass();
   cfg.loglevel = store.get("loglevel").value_or("notice");
   cfg.logfile = logfile;
+  cfg.persistence.save = store.get("save").value_or("");
+  cfg.persistence.dbfilename = store.get("dbfilename").value_or("dump.shardis");
+  cfg.persistence.restore = store.get("checkpoint-restore") == "yes";
+  cfg.persistence.quarantine_corrupt = store.get("checkpoint-corrupt") == "quarantine";
   for (const shardis::ConfigParam& p : ConfigStore::params()) {
-    static const std::string_view kFields[] = {"bind", "port", "shards", "dir", "requirepass",
-                                               "loglevel", "logfile"};
+    static const std::string_view kFields[] = {
+        "bind", "port", "shards", "dir", "requirepass", "loglevel", "logfile", "save", "dbfilename",
+        "checkpoint-restore", "checkpoint-corrupt"};
     if (std::find(std::begin(kFields), std::end(kFields), p.name) != std::end(kFields)) continue;
     if (auto v = store.get(p.name); v && *v != p.default_value) cfg.options.emplace_back(p.name, *v);
   }

@@ -36,7 +36,9 @@ class EmbeddedServer {
   // Moves the server's clock forward: keys whose TTL falls inside d expire.
   void fast_forward(std::chrono::milliseconds d);
 
-  // Stops the server: closes every connection and actor. Idempotent.
+  // Stops the server: closes every connection and actor, then writes a
+  // final checkpoint into dir() when Config::persistence asks for one (a
+  // real dir, `save` rules, save_on_close). Idempotent.
   void close();
   bool closed() const;
   // Blocks until the server stops on its own (SHUTDOWN) or close() is called.

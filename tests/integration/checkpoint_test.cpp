@@ -1,7 +1,8 @@
-// Checkpoints through the real server: SAVE, the final checkpoint on close
-// and SHUTDOWN, restore at start-up (every type, TTLs, 1M keys, several
-// restart cycles), failures that leave the previous checkpoint intact,
-// corrupt files moved aside, and kill -9 in the middle of a write.
+// Checkpoints through the real server: SAVE, BGSAVE and the `save` rules,
+// the final checkpoint on close and SHUTDOWN, restore at start-up (every
+// type, TTLs, 1M keys, several restart cycles, -LOADING meanwhile),
+// failures that leave the previous checkpoint intact, corrupt files moved
+// aside, and kill -9 in the middle of a write.
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -70,6 +71,72 @@ void check_all_types(Client& c, int extra = 0) {
   CHECK(c.raw({"get", "in5"}) == "$five");
   CHECK(c.raw({"select", "0"}) == "+OK");
   CHECK(c.raw({"dbsize"}) == ":" + std::to_string(5 + extra));
+}
+
+// Writers for the point-in-time tests: each increments its counter and
+// then writes the value to a pair of keys on different shards with one MSET
+// (atomic), remembering the last value acknowledged. An image cut while
+// they run must hold, per writer, a counter between what was acknowledged
+// before the cut and what was acknowledged after it (plus one in flight),
+// and equal halves of every pair.
+class Writers {
+ public:
+  Writers(const EmbeddedServer& server, int n) : acked_(static_cast<size_t>(n)) {
+    for (int t = 0; t < n; ++t) {
+      threads_.emplace_back([this, t, host = server.host(), port = server.port()] {
+        Client w(host, port);
+        const std::string id = std::to_string(t);
+        while (!stop_) {
+          const long long v = w.integer({"incr", "ctr:" + id});
+          const std::string sv = std::to_string(v);
+          if (w.raw({"mset", "pa:" + id, sv, "pb:" + id, sv}) != "+OK") return;
+          acked_[static_cast<size_t>(t)] = v;
+        }
+      });
+    }
+  }
+  ~Writers() { stop(); }
+  std::vector<long long> acked() const {
+    std::vector<long long> out;
+    for (const auto& a : acked_) out.push_back(a.load());
+    return out;
+  }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::atomic<long long>> acked_;
+  std::vector<std::thread> threads_;
+};
+
+// On a server restored from the image: each writer's counter and pair.
+void check_image_of_writers(Client& c, const std::vector<long long>& before,
+                            const std::vector<long long>& after) {
+  for (size_t t = 0; t < before.size(); ++t) {
+    const std::string n = std::to_string(t);
+    const long long v = c.integer({"incr", "ctr:" + n}) - 1;  // the image's value
+    INFO("writer " << t << ": acked before the cut " << before[t] << ", image " << v
+                   << ", acked after it " << after[t]);
+    CHECK(v >= before[t]);
+    CHECK(v <= after[t] + 1);
+    const std::string pair = c.raw({"mget", "pa:" + n, "pb:" + n});
+    CHECK(pair.substr(1, pair.find(',') - 1) ==
+          pair.substr(pair.find(',') + 1, pair.size() - pair.find(',') - 2));
+  }
+}
+
+// Polls INFO persistence until it holds `field` (e.g. "rdb_saves:1").
+bool wait_for_info(Client& c, const std::string& field, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (c.raw({"info", "persistence"}).find(field + "\r\n") != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace
@@ -298,27 +365,11 @@ TEST_CASE("BGSAVE is a point in time while writers keep writing", "[checkpoint][
     Client c(server.host(), server.port(), std::chrono::seconds(60));
     REQUIRE(c.raw({"eval", "for i = 1, " + std::to_string(kKeys) + " do redis.call('set', 'k:' .. i, '0') end", "0"}) ==
             "(nil)");
-    // Writers: a counter each, and a pair of keys on different shards
-    // written together by MSET (atomic): the image must hold equal halves.
-    std::atomic<bool> stop{false};
-    std::vector<std::atomic<long long>> acked(kThreads);
-    std::vector<std::thread> writers;
-    for (int t = 0; t < kThreads; ++t) {
-      writers.emplace_back([&, t] {
-        Client w(server.host(), server.port());
-        const std::string n = std::to_string(t);
-        while (!stop) {
-          const long long v = w.integer({"incr", "ctr:" + n});
-          const std::string sv = std::to_string(v);
-          if (w.raw({"mset", "pa:" + n, sv, "pb:" + n, sv}) != "+OK") return;
-          acked[t] = v;
-        }
-      });
-    }
+    Writers writers(server, kThreads);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    for (int t = 0; t < kThreads; ++t) before[t] = acked[t];
+    before = writers.acked();
     REQUIRE(c.raw({"bgsave"}) == "+Background saving started");
-    for (int t = 0; t < kThreads; ++t) after[t] = acked[t];
+    after = writers.acked();
     // Written after the cut: none of this may be in the image.
     Client late(server.host(), server.port());
     for (int i = 1; i <= 3000; ++i) {
@@ -331,8 +382,7 @@ TEST_CASE("BGSAVE is a point in time while writers keep writing", "[checkpoint][
       if (c.raw({"info", "persistence"}).find("rdb_bgsave_in_progress:0") != std::string::npos) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    stop = true;
-    for (auto& w : writers) w.join();
+    writers.stop();
     const std::string info = c.raw({"info", "persistence"});
     REQUIRE(info.find("rdb_bgsave_in_progress:0") != std::string::npos);
     CHECK(info.find("rdb_last_bgsave_status:ok") != std::string::npos);
@@ -344,16 +394,161 @@ TEST_CASE("BGSAVE is a point in time while writers keep writing", "[checkpoint][
   CHECK(c.raw({"eval", "local bad = 0 for i = 1, " + std::to_string(kKeys) +
                            " do if redis.call('get', 'k:' .. i) ~= '0' then bad = bad + 1 end end return bad",
                        "0"}) == ":0");
-  for (int t = 0; t < kThreads; ++t) {
-    const std::string n = std::to_string(t);
-    const long long v = c.integer({"incr", "ctr:" + n}) - 1;  // the image's value
-    INFO("writer " << t << ": acked before the cut " << before[t] << ", image " << v << ", acked at reply "
-                   << after[t]);
-    CHECK(v >= before[t]);
-    CHECK(v <= after[t] + 1);
-    const std::string pair = c.raw({"mget", "pa:" + n, "pb:" + n});
-    CHECK(pair.substr(1, pair.find(',') - 1) == pair.substr(pair.find(',') + 1, pair.size() - pair.find(',') - 2));
+  check_image_of_writers(c, before, after);
+}
+
+TEST_CASE("save rules start background checkpoints while writers write; none acknowledged is lost",
+          "[checkpoint][concurrency]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  TempDir dir;
+  constexpr int kThreads = 3;
+  std::vector<long long> before, after;
+  {
+    Config cfg = config_in(dir, {{"shard-placement", placement}});
+    cfg.manual_clock = true;  // the rule's seconds pass when the test says so
+    cfg.persistence.save = "10 1";
+    cfg.persistence.save_on_close = false;  // the image must be the rule's
+    EmbeddedServer server(cfg);
+    Client c(server.host(), server.port(), std::chrono::seconds(30));
+    Writers writers(server, kThreads);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Ten seconds after the start: the rule is not met yet.
+    server.fast_forward(std::chrono::seconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(c.raw({"info", "persistence"}).find("rdb_saves:0\r\n") != std::string::npos);
+    before = writers.acked();
+    server.fast_forward(std::chrono::seconds(1));
+    REQUIRE(wait_for_info(c, "rdb_saves:1", std::chrono::seconds(20)));
+    after = writers.acked();
+    // The cut moved LASTSAVE: no second checkpoint until ten more seconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    writers.stop();
+    const std::string info = c.raw({"info", "persistence"});
+    CHECK(info.find("rdb_saves:1\r\n") != std::string::npos);
+    CHECK(info.find("rdb_last_bgsave_status:ok") != std::string::npos);
+    CHECK(c.integer({"lastsave"}) > 0);
   }
+  Config cfg = config_in(dir, {{"save", ""}});
+  EmbeddedServer server(cfg);
+  Client c(server.host(), server.port());
+  CHECK(c.raw({"dbsize"}) == ":" + std::to_string(3 * kThreads));
+  check_image_of_writers(c, before, after);
+}
+
+TEST_CASE("BGSAVE SCHEDULE, and BGSAVE inside a transaction, run once the transaction is over",
+          "[checkpoint]") {
+  TempDir dir;
+  Config cfg = config_in(dir, {{"save", ""}});
+  EmbeddedServer server(cfg);
+  Client c(server.host(), server.port());
+  CHECK(c.raw({"bgsave", "now"}) == "-ERR syntax error");
+  CHECK(c.raw({"bgsave", "schedule", "extra"}) == "-ERR syntax error");
+  REQUIRE(c.raw({"set", "a", "1"}) == "+OK");
+  CHECK(c.raw({"bgsave", "SCHEDULE"}) == "+Background saving started");
+  REQUIRE(wait_for_info(c, "rdb_saves:1", std::chrono::seconds(20)));
+  REQUIRE(c.raw({"multi"}) == "+OK");
+  REQUIRE(c.raw({"set", "b", "2"}) == "+QUEUED");
+  REQUIRE(c.raw({"bgsave"}) == "+QUEUED");
+  REQUIRE(c.raw({"set", "c", "3"}) == "+QUEUED");
+  CHECK(c.raw({"exec"}) == "[+OK,+Background saving scheduled,+OK]");
+  // The cron starts it after the transaction: the image holds all of it.
+  REQUIRE(wait_for_info(c, "rdb_saves:2", std::chrono::seconds(20)));
+  REQUIRE(c.raw({"set", "d", "4"}) == "+OK");
+  server.close();
+  EmbeddedServer again(config_in(dir, {{"save", ""}}));
+  Client c2(again.host(), again.port());
+  CHECK(c2.raw({"mget", "a", "b", "c", "d"}) == "[$1,$2,$3,(nil)]");
+}
+
+TEST_CASE("Embedding: persistence options, restart from the same dir", "[checkpoint]") {
+  TempDir dir;
+  Config cfg = config_in(dir);
+  cfg.persistence.dbfilename = "store.ckpt";
+  {
+    EmbeddedServer server(cfg);
+    Client c(server.host(), server.port());
+    CHECK(c.raw({"config", "get", "dbfilename"}) == "[$dbfilename,$store.ckpt]");
+    REQUIRE(c.raw({"set", "kept", "1"}) == "+OK");
+  }  // close() writes the final checkpoint
+  REQUIRE(fs::exists(dir.path() / "store.ckpt"));
+  {
+    Config no_close = cfg;
+    no_close.persistence.save_on_close = false;
+    EmbeddedServer server(no_close);
+    Client c(server.host(), server.port());
+    CHECK(c.raw({"get", "kept"}) == "$1");
+    REQUIRE(c.raw({"set", "not-saved", "1"}) == "+OK");
+  }
+  {
+    Config no_restore = cfg;
+    no_restore.persistence.restore = false;
+    no_restore.persistence.save_on_close = false;
+    EmbeddedServer server(no_restore);
+    Client c(server.host(), server.port());
+    CHECK(c.raw({"dbsize"}) == ":0");
+  }
+  {
+    EmbeddedServer server(cfg);
+    Client c(server.host(), server.port());
+    CHECK(c.raw({"mget", "kept", "not-saved"}) == "[$1,(nil)]");
+  }
+  // A corrupt file: refused by default, started empty with quarantine_corrupt.
+  std::ofstream(dir.path() / "store.ckpt", std::ios::trunc) << std::string(20000, 'x');
+  CHECK_THROWS(EmbeddedServer(cfg));
+  REQUIRE(count_quarantined(dir) == 1);
+  Config lenient = cfg;
+  lenient.persistence.quarantine_corrupt = true;
+  {
+    std::ofstream(dir.path() / "store.ckpt") << "not a checkpoint at all";
+  }
+  EmbeddedServer server(lenient);
+  Client c(server.host(), server.port());
+  CHECK(c.raw({"dbsize"}) == ":0");
+  CHECK(count_quarantined(dir) == 2);
+}
+
+TEST_CASE("Clients that connect while a checkpoint loads get -LOADING", "[checkpoint][process]") {
+  TempDir dir;
+  constexpr int kKeys = 300000;
+  {
+    ShardisProcess server({"--dir", dir.path().string(), "--save", ""});
+    Client c(server.host(), server.port(), std::chrono::seconds(120));
+    REQUIRE(c.raw({"eval", "for i = 1, " + std::to_string(kKeys) + " do redis.call('set', 'k:' .. i, i) end",
+                   "0"}) == "(nil)");
+    REQUIRE(c.raw({"save"}) == "+OK");
+  }
+  const uint16_t port = pick_free_port();
+  ChildProcess server(SHARDIS_SERVER_BIN,
+                      {"--port", std::to_string(port), "--bind", "127.0.0.1", "--dir",
+                       dir.path().string(), "--save", "", "--loglevel", "notice"},
+                      dir.path() / "loading.log");
+  // The port opens before the restore starts: the first connection lands
+  // while the server is loading.
+  std::unique_ptr<Client> c;
+  for (int i = 0; i < 5000 && !c; ++i) {
+    try {
+      c = std::make_unique<Client>("127.0.0.1", port, std::chrono::seconds(30));
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  REQUIRE(c);
+  CHECK(c->raw({"ping"}) == "-LOADING Redis is loading the dataset in memory");
+  CHECK(c->raw({"get", "k:1"}) == "-LOADING Redis is loading the dataset in memory");
+  const std::string info = c->raw({"info", "persistence"});
+  CHECK(info.find("loading:1\r\n") != std::string::npos);
+  CHECK(info.find("loading_total_keys:") != std::string::npos);  // known once verified
+  CHECK(c->raw({"lastsave"}).rfind(":", 0) == 0);  // flagged "loading": allowed
+  std::string pong;
+  for (int i = 0; i < 3000 && pong != "+PONG"; ++i) {
+    pong = c->raw({"ping"});
+    if (pong != "+PONG") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(pong == "+PONG");
+  CHECK(c->raw({"dbsize"}) == ":" + std::to_string(kKeys));
+  CHECK(c->raw({"get", "k:" + std::to_string(kKeys)}) == "$" + std::to_string(kKeys));
+  CHECK(c->raw({"info", "persistence"}).find("loading:0\r\n") != std::string::npos);
 }
 
 }  // namespace shardis::test

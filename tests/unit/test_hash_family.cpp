@@ -217,7 +217,7 @@ TEST_CASE("Hash writes count as modifications", "[hash]") {
   Engine e;
   auto dirty = [&] {
     uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty;
+    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
     return n;
   };
   e.run({"hset", "h", "f", "v"});

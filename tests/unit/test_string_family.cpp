@@ -63,7 +63,7 @@ void make_list(Engine& e, std::string_view key) {
 
 uint64_t dirty(Engine& e) {
   uint64_t n = 0;
-  for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty;
+  for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
   return n;
 }
 
