@@ -23,6 +23,8 @@ CommandTable::CommandTable() {
   add_string_commands(specs_);
   add_key_commands(specs_);
   add_hash_commands(specs_);
+  add_set_commands(specs_);
+  add_list_commands(specs_);
   add_zset_commands(specs_);
   add_server_commands(specs_);
   add_script_commands(specs_);
@@ -99,6 +101,15 @@ void CommandTable::key_indexes(const CommandSpec& spec, const Args& args, std::v
   if (last >= argc) last = argc - 1;
   const int step = spec.key_step > 0 ? spec.key_step : 1;
   for (int i = spec.first_key; i <= last; i += step) keys->push_back(static_cast<size_t>(i));
+}
+
+void keys_after_numkeys(const Args& args, size_t at, std::vector<size_t>* keys) {
+  keys->clear();
+  int64_t numkeys = 0;
+  if (!string_to_ll(args[at], &numkeys) || numkeys < 1 ||
+      static_cast<uint64_t>(numkeys) > args.size() - at - 1)
+    return;
+  for (size_t i = 1; i <= static_cast<size_t>(numkeys); ++i) keys->push_back(at + i);
 }
 
 std::string_view flag_name(CommandFlag f) {

@@ -91,11 +91,22 @@ class CommandTable {
   size_t id_count_ = 0;
 };
 
+// Movable keys after a numkeys argument at args[at] (ZUNION, ZMPOP,
+// SINTERCARD ...): numkeys keys from args[at + 1], or none when numkeys is
+// not a positive count of the arguments that follow; the command then fails
+// before it reads a key, and COMMAND GETKEYS reports invalid arguments.
+void keys_after_numkeys(const Args& args, size_t at, std::vector<size_t>* keys);
+
 // Each family file contributes its commands here (engine/*_family.cpp).
 void add_string_commands(std::vector<CommandSpec>& out);
 void add_key_commands(std::vector<CommandSpec>& out);
 void add_hash_commands(std::vector<CommandSpec>& out);
+void add_set_commands(std::vector<CommandSpec>& out);
+void add_list_commands(std::vector<CommandSpec>& out);
 void add_zset_commands(std::vector<CommandSpec>& out);
+// ZUNION, ZINTER, ZDIFF and their relatives (zset_algebra.cpp), added by
+// add_zset_commands.
+void add_zset_algebra_commands(std::vector<CommandSpec>& out);
 void add_server_commands(std::vector<CommandSpec>& out);
 void add_connection_commands(std::vector<CommandSpec>& out);
 void add_script_commands(std::vector<CommandSpec>& out);

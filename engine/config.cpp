@@ -86,6 +86,11 @@ const std::vector<ConfigParam>& param_table() {
       {"latency-tracking", ParamType::kBool, "yes", true, "Accepted for compatibility."},
       {"lfu-decay-time", ParamType::kInt, "1", true, "Accepted for compatibility.", 0, kIntMax},
       {"lfu-log-factor", ParamType::kInt, "10", true, "Accepted for compatibility.", 0, kIntMax},
+      {"list-max-listpack-size", ParamType::kInt, "-2", true,
+       "Largest node of a list: -1..-5 cap it at 4, 8, 16, 32 or 64 KB (lower counts as -5), "
+       "a positive value at that many elements (and 8 KB). Applies to lists created after it "
+       "is set (alias: list-max-ziplist-size).",
+       INT32_MIN, kIntMax},
       {"logfile", ParamType::kString, "", false, "Log file; empty logs to standard error."},
       {"loglevel",
        ParamType::kEnum,
@@ -123,10 +128,14 @@ const std::vector<ConfigParam>& param_table() {
       {"requirepass", ParamType::kString, "", true,
        "Password of the default user; empty means no authentication."},
       {"save", ParamType::kSave, "3600 1 300 100 60 10000", true,
-       "Checkpoint rules: pairs of <seconds> <changes>; a checkpoint is written when at "
-       "least <changes> writes happened within <seconds>. Empty disables them. For now the "
-       "rules only decide whether SHUTDOWN, SIGTERM and an embedded close() write a final "
-       "checkpoint (periodic checkpoints are not taken yet)."},
+       "Checkpoint rules: pairs of <seconds> <changes>; a background checkpoint starts when "
+       "at least <changes> writes happened and the last checkpoint is more than <seconds> "
+       "old. With rules, SHUTDOWN, SIGTERM and an embedded close() write a final "
+       "checkpoint. Empty disables both."},
+      {"set-max-intset-entries", ParamType::kInt, "512", true,
+       "Most members a set of integers keeps in the compact intset encoding; a longer set, or "
+       "one given a non-integer member, becomes a hashtable.",
+       0, INT64_MAX},
       {"shard-placement",
        ParamType::kEnum,
        "io",
@@ -161,7 +170,8 @@ struct Alias {
   std::string_view alias;
   std::string_view name;
 };
-constexpr Alias kAliases[] = {{"lua-time-limit", "busy-reply-threshold"}};
+constexpr Alias kAliases[] = {{"lua-time-limit", "busy-reply-threshold"},
+                              {"list-max-ziplist-size", "list-max-listpack-size"}};
 
 // Redis 7 refuses CONFIG SET of these unless enable-protected-configs allows
 // it: they decide where the server writes files.

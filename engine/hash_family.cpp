@@ -1,6 +1,6 @@
 // The hash family: HSET and its variants, field reads (HGET, HMGET,
 // HGETALL, HKEYS, HVALS, HEXISTS, HLEN, HSTRLEN), HDEL and the counters
-// HINCRBY and HINCRBYFLOAT, as in Redis's t_hash.c.
+// HINCRBY and HINCRBYFLOAT, HRANDFIELD and HSCAN, as in Redis's t_hash.c.
 //
 // Ops hold the shard-local logic and return a status; handlers parse
 // arguments, call them and write replies. Arguments are validated before
@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 #include "engine/hash_type.hpp"
 #include "engine/numbers.hpp"
+#include "engine/random_pick.hpp"
 
 namespace shardis {
 
@@ -284,6 +286,54 @@ void hincrbyfloat_command(ExecContext& ctx, Args& args) {
   ctx.reply.bulk(r.value);
 }
 
+// HRANDFIELD key [count [WITHVALUES]]: see engine/random_pick.hpp for how
+// a count chooses. With values, RESP3 gets one [field, value] array each.
+void hrandfield_command(ExecContext& ctx, Args& args) {
+  int64_t count = 0;
+  const bool with_values = args.size() == 4;
+  if (args.size() >= 3) {
+    if (!parse_random_count(ctx, args[2], &count)) return;
+    if (args.size() > 4 || (with_values && !iequals(args[3], "withvalues")))
+      return ctx.reply.error(err::kSyntax);
+    // Redis bounds the count so that twice it (fields and values) fits.
+    if (with_values && (count < -INT64_MAX / 2 || count > INT64_MAX / 2))
+      return ctx.reply.error("ERR value is out of range");
+  }
+  HashType* h;
+  if (!read_hash(ctx, args[1], &h)) return;
+  std::mt19937_64& rng = ctx.shard_for(args[1]).rng();
+  if (args.size() == 2) {
+    if (!h) return ctx.reply.null();
+    return ctx.reply.bulk(h->random_field(rng));
+  }
+  if (!h || count == 0) return ctx.reply.array(0);
+  const bool pairs = with_values && ctx.reply.resp() >= 3;
+  const uint64_t n = random_pick_length(count, h->size());
+  ctx.reply.array(with_values && !pairs ? n * 2 : n);
+  auto all_fields = [&] {
+    std::vector<std::string_view> fields;
+    fields.reserve(h->size());
+    h->for_each([&](std::string_view field, const std::string&) { fields.push_back(field); });
+    return fields;
+  };
+  random_pick(
+      count, h->size(), rng, [&] { return h->random_field(rng); }, all_fields,
+      [&](std::string_view field) {
+        if (pairs) ctx.reply.array(2);
+        ctx.reply.bulk(field);
+        if (with_values) ctx.reply.bulk(*h->find(field));
+      });
+}
+
+void hscan_command(ExecContext& ctx, Args& args) {
+  scan_collection<HashType>(
+      ctx, args, 2, [](HashType& h, uint64_t cursor, int64_t count, ScanBatch& batch) {
+        return walk_buckets(cursor, count, batch, [&](uint64_t c) {
+          return h.scan(c, [&](std::string_view f, const std::string& v) { batch.add(f, v); });
+        });
+      });
+}
+
 }  // namespace
 
 void add_hash_commands(std::vector<CommandSpec>& out) {
@@ -325,6 +375,13 @@ void add_hash_commands(std::vector<CommandSpec>& out) {
   out.push_back({"hincrbyfloat", 4, kWMF, 1, 1, 1, hincrbyfloat_command, "hash", "2.6.0",
                  "Adds a number to the floating point value of a hash field (a missing field is 0).",
                  "key field increment"});
+  out.push_back({"hrandfield", -2, kR, 1, 1, 1, hrandfield_command, "hash", "6.2.0",
+                 "Returns random fields of a hash, with their values if asked; a negative count "
+                 "allows repeats.",
+                 "key [count [WITHVALUES]]"});
+  out.push_back({"hscan", -3, kR, 1, 1, 1, hscan_command, "hash", "2.8.0",
+                 "Iterates over the fields and values of a hash.",
+                 "key cursor [MATCH pattern] [COUNT count]"});
 }
 
 }  // namespace shardis

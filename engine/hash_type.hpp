@@ -7,7 +7,9 @@
 // implemented yet: every hash is a "hashtable".
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +42,16 @@ class HashType final : public Collection {
   void for_each(F&& fn) const {
     fields_.for_each([&](const Dict<std::string>::Node& n) { fn(n.key(), n.value); });
   }
+
+  // HSCAN's walk: fn(field, value) for the bucket(s) at cursor; returns
+  // the next cursor (see Dict::scan).
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& fn) {
+    return fields_.scan(cursor, [&](Dict<std::string>::Node& n) { fn(n.key(), n.value); });
+  }
+  // A random field, as Redis's dictGetRandomKey picks it. The view lives
+  // until the field is erased. The hash must not be empty.
+  std::string_view random_field(std::mt19937_64& rng) { return fields_.random_node(rng)->key(); }
 
   std::unique_ptr<Collection> clone() const override;
 

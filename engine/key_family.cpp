@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 #include "engine/glob.hpp"
@@ -49,27 +50,6 @@ bool parse_int_or_reply(ExecContext& ctx, std::string_view s, int* out) {
     return false;
   }
   *out = static_cast<int>(v);
-  return true;
-}
-
-// SCAN cursors are read with strtoul() as Redis does: a leading '+' or '-'
-// is accepted ("-1" wraps to the largest cursor), an empty string is 0, and
-// leading spaces, trailing bytes and overflow are invalid.
-bool parse_cursor(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    if (++i == s.size()) return false;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (UINT64_MAX - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = negative ? 0 - v : v;
   return true;
 }
 
@@ -552,7 +532,7 @@ void keys_command(ExecContext& ctx, Args& args) {
 // fixed for the life of a server, so cursors stay valid between calls.
 void scan_command(ExecContext& ctx, Args& args) {
   uint64_t cursor;
-  if (!parse_cursor(args[1], &cursor)) {
+  if (!parse_scan_cursor(args[1], &cursor)) {
     ctx.reply.error(err::kCursor);
     return;
   }
@@ -659,7 +639,7 @@ bool flush_args_ok(ExecContext& ctx, Args& args) {
 
 void flush_db(Shard& shard, int index) {
   Db& db = shard.db(index);
-  shard.stats().dirty += db.size();
+  shard.stats().dirty.add(db.size());
   db.touch_all_watched();
   db.clear();
 }
@@ -701,7 +681,7 @@ void swapdb_command(ExecContext& ctx, Args& args) {
       da.touch_all_watched(&db);
       db.touch_all_watched(&da);
       da.swap(db);
-      ++shard.stats().dirty;
+      shard.stats().dirty.add(1);
     }
   }
   ctx.reply.ok();

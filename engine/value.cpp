@@ -103,6 +103,9 @@ std::string_view encoding_name(const Entry& e) {
     case Encoding::kRaw: return "raw";
     case Encoding::kHashtable: return "hashtable";
     case Encoding::kSkiplist: return "skiplist";
+    case Encoding::kIntset: return "intset";
+    case Encoding::kQuicklist: return "quicklist";
+    case Encoding::kListpack: return "listpack";
   }
   return "raw";
 }

@@ -13,7 +13,16 @@ enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kH
 
 // Encodings as Redis reports them in OBJECT ENCODING: three for strings,
 // then one per collection representation.
-enum class Encoding : uint8_t { kRaw = 0, kInt = 1, kEmbstr = 2, kHashtable = 3, kSkiplist = 4 };
+enum class Encoding : uint8_t {
+  kRaw = 0,
+  kInt = 1,
+  kEmbstr = 2,
+  kHashtable = 3,
+  kSkiplist = 4,
+  kIntset = 5,
+  kQuicklist = 6,
+  kListpack = 7,
+};
 
 constexpr int64_t kNoExpiry = -1;
 

@@ -1,7 +1,8 @@
 // The sorted-set family: ZADD and ZINCRBY, ZREM and the ZREMRANGEBY*
 // commands, reads by member (ZSCORE, ZMSCORE, ZRANK, ZREVRANK), counts
-// (ZCARD, ZCOUNT, ZLEXCOUNT), the ZRANGE family and ZPOPMIN/ZPOPMAX, as in
-// Redis's t_zset.c.
+// (ZCARD, ZCOUNT, ZLEXCOUNT), the ZRANGE family with ZRANGESTORE,
+// ZPOPMIN/ZPOPMAX/ZMPOP and ZRANDMEMBER, as in Redis's t_zset.c. The set
+// algebra (ZUNION, ZINTER, ZDIFF ...) is in zset_algebra.cpp.
 //
 // Scores are read as Redis reads them. A score argument (ZADD, ZINCRBY) is
 // strict: the whole string must be a double, no leading space, no overflow
@@ -19,17 +20,65 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
+#include "engine/random_pick.hpp"
 #include "engine/zset_type.hpp"
 
 namespace shardis {
+
+// ---------------------------------------------------------------------------
+// Shared with zset_algebra.cpp (declared in zset_type.hpp)
+// ---------------------------------------------------------------------------
+
+// args are NUL-terminated std::strings, so strtod stops at the end or at an
+// embedded NUL, which the length check then rejects.
+bool parse_score(const std::string& s, double* out) {
+  if (s.empty() || is_c_space(s[0])) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (static_cast<size_t>(end - s.c_str()) != s.size() || std::isnan(v) ||
+      (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
+    return false;
+  *out = v;
+  return true;
+}
+
+namespace {
+
+void write_scored(ExecContext& ctx, std::string_view member, double score, bool with_scores,
+                  bool pairs) {
+  if (with_scores && pairs) ctx.reply.array(2);
+  ctx.reply.bulk(member);
+  if (with_scores) ctx.reply.dbl(score);
+}
+
+}  // namespace
+
+void reply_scored(ExecContext& ctx, const std::vector<ScoredMember>& items, bool with_scores,
+                  bool pairs) {
+  ctx.reply.array(with_scores && !pairs ? items.size() * 2 : items.size());
+  for (const ScoredMember& m : items) write_scored(ctx, m.member, m.score, with_scores, pairs);
+}
+
+size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result) {
+  Db& db = ctx.db(dst);
+  const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
+  if (existed) db.erase(dst);
+  const size_t stored = result.size();
+  if (stored > 0) db.insert(dst).first->make_object<ZSetType>().swap(result);
+  if (existed || stored > 0) ctx.modified(dst);
+  return stored;
+}
 
 namespace {
 
@@ -42,21 +91,6 @@ constexpr std::string_view kLexRange = "ERR min or max not valid string range it
 // ---------------------------------------------------------------------------
 // Arguments
 // ---------------------------------------------------------------------------
-
-// Redis's getDoubleFromObject. args are NUL-terminated std::strings, so
-// strtod stops at the end or at an embedded NUL, which the length check
-// then rejects.
-bool parse_score(const std::string& s, double* out) {
-  if (s.empty() || is_c_space(s[0])) return false;
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (static_cast<size_t>(end - s.c_str()) != s.size() || std::isnan(v) ||
-      (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
-    return false;
-  *out = v;
-  return true;
-}
 
 // One end of a score range (zslParseRange): strtod up to the C string's
 // end, "(" for an open bound, NaN refused.
@@ -123,23 +157,6 @@ void removed(ExecContext& ctx, const std::string& key, ZSetType* z, size_t count
   if (count == 0) return;
   if (z->empty()) ctx.db(key).erase(key);
   ctx.modified(key);
-}
-
-// ---------------------------------------------------------------------------
-// Replies
-// ---------------------------------------------------------------------------
-
-// Members, with their scores when asked: flat (member, score, ...) or, when
-// `pairs`, one [member, score] array each (RESP3 WITHSCORES and ZPOP with
-// a count).
-void reply_members(ExecContext& ctx, const std::vector<const Node*>& nodes, bool with_scores,
-                   bool pairs) {
-  ctx.reply.array(with_scores && !pairs ? nodes.size() * 2 : nodes.size());
-  for (const Node* n : nodes) {
-    if (with_scores && pairs) ctx.reply.array(2);
-    ctx.reply.bulk(n->member);
-    if (with_scores) ctx.reply.dbl(n->score);
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -356,12 +373,12 @@ bool clamp_ranks(int64_t size, int64_t* start, int64_t* end) {
 }
 
 void collect_ranks(const SkipList& list, int64_t start, int64_t end, bool reverse,
-                   std::vector<const Node*>* out) {
+                   std::vector<ScoredMember>* out) {
   const int64_t size = static_cast<int64_t>(list.size());
   if (!clamp_ranks(size, &start, &end)) return;
   const Node* n = list.at_rank(static_cast<uint64_t>(reverse ? size - start : start + 1));
   for (int64_t i = start; i <= end && n; ++i) {
-    out->push_back(n);
+    out->push_back({n->member, n->score});
     n = reverse ? n->prev() : n->next();
   }
 }
@@ -371,7 +388,7 @@ void collect_ranks(const SkipList& list, int64_t start, int64_t end, bool revers
 // The offset is skipped through ranks, not walked.
 template <class Range>
 void collect_range(const SkipList& list, const Range& r, bool reverse, int64_t offset,
-                   int64_t limit, std::vector<const Node*>* out) {
+                   int64_t limit, std::vector<ScoredMember>* out) {
   // A negative offset yields nothing, as Redis's skip loop runs off the end.
   if (offset < 0) return;
   const Node* n = reverse ? list.last_in(r) : list.first_in(r);
@@ -385,20 +402,22 @@ void collect_range(const SkipList& list, const Range& r, bool reverse, int64_t o
   for (; n && limit != 0; --limit) {
     const auto key = range_key(r, *n);
     if (reverse ? !r.above_min(key) : !r.below_max(key)) break;
-    out->push_back(n);
+    out->push_back({n->member, n->score});
     n = reverse ? n->prev() : n->next();
   }
 }
 
-// Redis's zrangeGenericCommand: ZRANGE with its options, and the older
-// commands with their range kind and direction fixed.
-void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir) {
+// Redis's zrangeGenericCommand: ZRANGE with its options, the older
+// commands with their range kind and direction fixed, and ZRANGESTORE
+// (store: the source key is args[2] and the range goes to args[1]).
+void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir, bool store = false) {
+  const size_t src = store ? 2 : 1;
   bool with_scores = false;
   int64_t offset = 0;
   int64_t limit = -1;  // -1 is also "no LIMIT given", as in Redis
-  for (size_t j = 4; j < args.size(); ++j) {
+  for (size_t j = src + 3; j < args.size(); ++j) {
     const std::string& opt = args[j];
-    if (iequals(opt, "withscores")) {
+    if (!store && iequals(opt, "withscores")) {
       with_scores = true;
     } else if (iequals(opt, "limit") && j + 2 < args.size()) {
       if (!string_to_ll(args[j + 1], &offset) || !string_to_ll(args[j + 2], &limit))
@@ -423,8 +442,9 @@ void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir) {
     return ctx.reply.error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
 
   // Reverse score and lex ranges are written max first.
-  const std::string& min = args[reverse && by != RangeBy::kRank ? 3 : 2];
-  const std::string& max = args[reverse && by != RangeBy::kRank ? 2 : 3];
+  const bool swapped = reverse && by != RangeBy::kRank;
+  const std::string& min = args[src + (swapped ? 2 : 1)];
+  const std::string& max = args[src + (swapped ? 1 : 2)];
   int64_t start = 0, end = 0;
   ScoreRange scores;
   LexRange lex;
@@ -435,12 +455,15 @@ void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir) {
   if (by == RangeBy::kLex && !parse_lex_range(min, max, &lex)) return ctx.reply.error(kLexRange);
 
   ZSetType* z;
-  if (!find_zset(ctx, args[1], false, &z)) return;
-  std::vector<const Node*> nodes;
-  if (z && by == RangeBy::kRank) collect_ranks(z->index(), start, end, reverse, &nodes);
-  if (z && by == RangeBy::kScore) collect_range(z->index(), scores, reverse, offset, limit, &nodes);
-  if (z && by == RangeBy::kLex) collect_range(z->index(), lex, reverse, offset, limit, &nodes);
-  reply_members(ctx, nodes, with_scores, ctx.reply.resp() >= 3);
+  if (!find_zset(ctx, args[src], false, &z)) return;
+  std::vector<ScoredMember> items;
+  if (z && by == RangeBy::kRank) collect_ranks(z->index(), start, end, reverse, &items);
+  if (z && by == RangeBy::kScore) collect_range(z->index(), scores, reverse, offset, limit, &items);
+  if (z && by == RangeBy::kLex) collect_range(z->index(), lex, reverse, offset, limit, &items);
+  if (!store) return reply_scored(ctx, items, with_scores, ctx.reply.resp() >= 3);
+  ZSetType result;
+  for (const ScoredMember& m : items) result.set(m.member, m.score);
+  ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], result)));
 }
 
 void zrange_command(ExecContext& ctx, Args& args) {
@@ -460,6 +483,9 @@ void zrangebylex_command(ExecContext& ctx, Args& args) {
 }
 void zrevrangebylex_command(ExecContext& ctx, Args& args) {
   range_generic(ctx, args, RangeBy::kLex, Direction::kReverse);
+}
+void zrangestore_command(ExecContext& ctx, Args& args) {
+  range_generic(ctx, args, RangeBy::kAuto, Direction::kAuto, true);
 }
 
 // ---------------------------------------------------------------------------
@@ -514,6 +540,20 @@ void zremrangebylex_command(ExecContext& ctx, Args& args) {
   remove_range(ctx, args[1], r);
 }
 
+// Removes up to count members from the low (or, max, the high) end of z,
+// replying an array of them: flat (member, score, ...) or a pair each.
+void pop_members(ExecContext& ctx, const std::string& key, ZSetType* z, int64_t count, bool max,
+                 bool pairs) {
+  const size_t n = std::min(static_cast<size_t>(count), z->size());
+  ctx.reply.array(pairs ? n : n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    const Node* node = max ? z->index().last() : z->index().first();
+    write_scored(ctx, node->member, node->score, true, pairs);
+    z->erase(std::string(node->member));  // the view dies with the member
+  }
+  removed(ctx, key, z, n);
+}
+
 // ZPOPMIN / ZPOPMAX key [count]. Without a count the reply is one flat
 // [member, score]; with one, RESP3 clients get a pair per member.
 void pop_generic(ExecContext& ctx, Args& args, bool max) {
@@ -526,17 +566,7 @@ void pop_generic(ExecContext& ctx, Args& args, bool max) {
   ZSetType* z;
   if (!find_zset(ctx, key, true, &z)) return;
   if (!z || count == 0) return ctx.reply.array(0);
-  const size_t n = std::min(static_cast<size_t>(count), z->size());
-  const bool pairs = has_count && ctx.reply.resp() >= 3;
-  ctx.reply.array(pairs ? n : n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    const Node* node = max ? z->index().last() : z->index().first();
-    if (pairs) ctx.reply.array(2);
-    ctx.reply.bulk(node->member);
-    ctx.reply.dbl(node->score);
-    z->erase(std::string(node->member));  // the view dies with the member
-  }
-  removed(ctx, key, z, n);
+  pop_members(ctx, key, z, count, max, has_count && ctx.reply.resp() >= 3);
 }
 
 void zpopmin_command(ExecContext& ctx, Args& args) {
@@ -544,6 +574,95 @@ void zpopmin_command(ExecContext& ctx, Args& args) {
 }
 void zpopmax_command(ExecContext& ctx, Args& args) {
   pop_generic(ctx, args, true);
+}
+
+// ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count]: pops from the
+// first key that holds a sorted set. The reply is [key, [[member, score],
+// ...]] in both protocols, a null array when every key is missing.
+void zmpop_command(ExecContext& ctx, Args& args) {
+  int64_t numkeys;
+  if (!string_to_ll(args[1], &numkeys) || numkeys < 1)
+    return ctx.reply.error("ERR numkeys should be greater than 0");
+  if (static_cast<uint64_t>(numkeys) > args.size() - 3) return ctx.reply.error(err::kSyntax);
+  const size_t where = 2 + static_cast<size_t>(numkeys);
+  const bool max = iequals(args[where], "max");
+  if (!max && !iequals(args[where], "min")) return ctx.reply.error(err::kSyntax);
+  int64_t count = -1;  // -1: no COUNT yet
+  for (size_t j = where + 1; j < args.size(); ++j) {
+    if (count != -1 || !iequals(args[j], "count") || j + 1 == args.size())
+      return ctx.reply.error(err::kSyntax);
+    if (!string_to_ll(args[++j], &count) || count < 1)
+      return ctx.reply.error("ERR count should be greater than 0");
+  }
+  for (size_t k = 2; k < where; ++k) {
+    ZSetType* z;
+    if (!find_zset(ctx, args[k], true, &z)) return;
+    if (!z) continue;
+    ctx.reply.array(2);
+    ctx.reply.bulk(args[k]);
+    return pop_members(ctx, args[k], z, count == -1 ? 1 : count, max, true);
+  }
+  ctx.reply.null_array();
+}
+
+void zmpop_keys(const Args& args, std::vector<size_t>* keys) {
+  keys_after_numkeys(args, 1, keys);
+}
+
+// ---------------------------------------------------------------------------
+// ZRANDMEMBER
+// ---------------------------------------------------------------------------
+
+// Every member equally likely: a random rank, found in O(log n).
+const Node* random_node(const SkipList& list, std::mt19937_64& rng) {
+  return list.at_rank(std::uniform_int_distribution<uint64_t>(1, list.size())(rng));
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]]: one member, or count of them as
+// random_pick.hpp chooses them.
+void zrandmember_command(ExecContext& ctx, Args& args) {
+  const std::string& key = args[1];
+  std::mt19937_64& rng = ctx.shard_for(key).rng();
+  ZSetType* z;
+  if (args.size() == 2) {
+    if (!find_zset(ctx, key, false, &z)) return;
+    if (!z) return ctx.reply.null();
+    return ctx.reply.bulk(random_node(z->index(), rng)->member);
+  }
+  int64_t count;
+  if (!parse_random_count(ctx, args[2], &count)) return;
+  if (args.size() > 4 || (args.size() == 4 && !iequals(args[3], "withscores")))
+    return ctx.reply.error(err::kSyntax);
+  const bool with_scores = args.size() == 4;
+  // A RESP2 reply holds 2 * count elements: Redis bounds count so that
+  // cannot overflow.
+  if (with_scores && (count < -INT64_MAX / 2 || count > INT64_MAX / 2))
+    return ctx.reply.error("ERR value is out of range");
+  if (!find_zset(ctx, key, false, &z)) return;
+  if (!z || count == 0) return ctx.reply.array(0);
+  const bool pairs = ctx.reply.resp() >= 3;
+  const SkipList& list = z->index();
+  const uint64_t n = random_pick_length(count, list.size());
+  ctx.reply.array(with_scores && !pairs ? n * 2 : n);
+  random_pick(
+      count, list.size(), rng, [&] { return random_node(list, rng); },
+      [&] {
+        std::vector<const Node*> all;
+        for (const Node* node = list.first(); node; node = node->next()) all.push_back(node);
+        return all;
+      },
+      [&](const Node* node) { write_scored(ctx, node->member, node->score, with_scores, pairs); });
+}
+
+void zscan_command(ExecContext& ctx, Args& args) {
+  scan_collection<ZSetType>(
+      ctx, args, 2, [](ZSetType& z, uint64_t cursor, int64_t count, ScanBatch& batch) {
+        return walk_buckets(cursor, count, batch, [&](uint64_t c) {
+          return z.scan(c, [&](std::string_view member, double score) {
+            batch.add(member, protocol::format_double(score));
+          });
+        });
+      });
 }
 
 }  // namespace
@@ -620,6 +739,23 @@ void add_zset_commands(std::vector<CommandSpec>& out) {
                  "Removes and returns the members with the lowest scores.", "key [count]"});
   out.push_back({"zpopmax", -2, kWF, 1, 1, 1, zpopmax_command, kGroup, "5.0.0",
                  "Removes and returns the members with the highest scores.", "key [count]"});
+  out.push_back({"zrangestore", -5, kW | kCmdDenyOom, 1, 2, 1, zrangestore_command, kGroup, "6.2.0",
+                 "Stores a range of members of a sorted set (by position, score or "
+                 "lexicographical value) in another key.",
+                 "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]"});
+  out.push_back({"zmpop", -4, kW | kCmdMovableKeys, 0, 0, 0, zmpop_command, kGroup, "7.0.0",
+                 "Removes and returns members from the first non-empty sorted set of several "
+                 "keys.",
+                 "numkeys key [key ...] <MIN | MAX> [COUNT count]"});
+  out.back().find_keys = zmpop_keys;
+  out.push_back({"zrandmember", -2, kR, 1, 1, 1, zrandmember_command, kGroup, "6.2.0",
+                 "Returns random members of a sorted set, distinct or not, with their scores "
+                 "if asked.",
+                 "key [count [WITHSCORES]]"});
+  out.push_back({"zscan", -3, kR, 1, 1, 1, zscan_command, kGroup, "2.8.0",
+                 "Iterates over the members and scores of a sorted set.",
+                 "key cursor [MATCH pattern] [COUNT count]"});
+  add_zset_algebra_commands(out);
 }
 
 }  // namespace shardis

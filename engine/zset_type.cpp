@@ -2,6 +2,7 @@
 
 #include <new>
 #include <random>
+#include <utility>
 
 namespace shardis {
 
@@ -51,6 +52,13 @@ SkipList::~SkipList() {
     ::operator delete(x);
     x = next;
   }
+}
+
+void SkipList::swap(SkipList& other) noexcept {
+  std::swap(header_, other.header_);
+  std::swap(tail_, other.tail_);
+  std::swap(length_, other.length_);
+  std::swap(level_, other.level_);
 }
 
 SkipList::Node* SkipList::make_node(int height, double score, std::string_view member) {

@@ -24,11 +24,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/dict.hpp"
 #include "engine/value.hpp"
 
 namespace shardis {
+
+struct ExecContext;
 
 // A score interval as ZRANGEBYSCORE reads it: "(" makes a bound exclusive.
 struct ScoreRange {
@@ -93,6 +96,7 @@ class SkipList {
   SkipList& operator=(const SkipList&) = delete;
 
   size_t size() const { return length_; }
+  void swap(SkipList& other) noexcept;
   Node* first() const { return header_->levels()[0].forward; }
   Node* last() const { return tail_; }
 
@@ -146,6 +150,13 @@ class ZSetType final : public Collection {
 
   size_t size() const { return scores_.size(); }
   bool empty() const { return scores_.empty(); }
+  // Exchanges the members of two sets: nodes stay where they are, so views
+  // of member bytes stay valid (ZUNIONSTORE builds its result aside, then
+  // swaps it into the destination).
+  void swap(ZSetType& other) noexcept {
+    scores_.swap(other.scores_);
+    index_.swap(other.index_);
+  }
 
   // The score of member, nullptr when absent.
   const double* score(std::string_view member) { return scores_.find(member); }
@@ -157,6 +168,12 @@ class ZSetType final : public Collection {
   int64_t rank(std::string_view member, bool reverse);
 
   const SkipList& index() const { return index_; }
+  // ZSCAN's walk: fn(member, score) for the bucket(s) at cursor of the
+  // member index; returns the next cursor (see Dict::scan).
+  template <class F>
+  uint64_t scan(uint64_t cursor, F&& fn) {
+    return scores_.scan(cursor, [&](Dict<double>::Node& n) { fn(n.key(), n.value); });
+  }
 
   // Removes the members in a ScoreRange or LexRange; returns how many.
   template <class Range>
@@ -174,6 +191,32 @@ class ZSetType final : public Collection {
   Dict<double> scores_;
   SkipList index_;
 };
+
+// ---------------------------------------------------------------------------
+// Shared by the sorted-set command files (zset_family.cpp, zset_algebra.cpp)
+// ---------------------------------------------------------------------------
+
+// A member and its score as a command collects them for a reply or a
+// store. member views bytes that live at least until the command ends.
+struct ScoredMember {
+  std::string_view member;
+  double score;
+};
+
+// A score argument as Redis's getDoubleFromObject reads it (ZADD scores,
+// ZUNION weights): the whole string a double, no leading space, no NaN, no
+// overflow.
+bool parse_score(const std::string& s, double* out);
+
+// Writes members with their scores when asked: flat (member, score, ...)
+// or, when `pairs`, one [member, score] array each (RESP3 WITHSCORES).
+void reply_scored(ExecContext& ctx, const std::vector<ScoredMember>& items, bool with_scores,
+                  bool pairs);
+
+// Stores result at dst as Redis's setKey does (any old value and its TTL
+// go), or deletes dst when result is empty, and reports the change. Returns
+// how many members were stored; result is left empty.
+size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result);
 
 // What a range bounds in a node: its score, or its member for a lex range.
 inline double range_key(const ScoreRange&, const SkipList::Node& n) {

@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "engine/hash_type.hpp"
+#include "engine/list_type.hpp"
+#include "engine/set_type.hpp"
 #include "engine/zset_type.hpp"
 #include "persistence/bytes.hpp"
 #include "persistence/crc32c.hpp"
@@ -44,6 +46,18 @@ void encode_value(std::string& out, const Entry& e) {
       }
       return;
     }
+    case ValueType::kList: {
+      const auto& list = static_cast<const ListType&>(*e.obj);
+      put_u32(out, checked_u32(list.size()));
+      for (ListType::Iterator it = list.begin(); !it.done(); it.next()) put_sized(out, it.value());
+      return;
+    }
+    case ValueType::kSet: {
+      const auto& set = static_cast<const SetType&>(*e.obj);
+      put_u32(out, checked_u32(set.size()));
+      set.for_each([&](std::string_view member) { put_sized(out, member); });
+      return;
+    }
     default:
       put_sized(out, e.str);
       return;
@@ -64,13 +78,18 @@ bool decode_value(ByteReader& in, DecodedRecord* out) {
   }
   uint32_t count;
   if (!in.u32(&count)) return false;
-  // Each element takes at least 8 bytes, so a count the record cannot hold
-  // is rejected before it sizes an allocation.
-  if (count > in.remaining() / 8) return false;
+  // Each element takes at least 8 bytes (a list element or set member 4),
+  // so a count the record cannot hold is rejected before it sizes an
+  // allocation.
+  const bool items = out->type == ValueType::kList || out->type == ValueType::kSet;
+  if (count > in.remaining() / (items ? 4 : 8)) return false;
   for (uint32_t i = 0; i < count; ++i) {
     if (out->type == ValueType::kHash) {
       if (!in.sized(&a) || !in.sized(&b)) return false;
       out->fields.emplace_back(std::string(a), std::string(b));
+    } else if (items) {
+      if (!in.sized(&a)) return false;
+      out->items.emplace_back(a);
     } else {
       uint64_t bits;
       // A sorted set never holds NaN (ZADD refuses it), and one would break
@@ -85,21 +104,28 @@ bool decode_value(ByteReader& in, DecodedRecord* out) {
 bool known_type(uint8_t tag) {
   return tag == static_cast<uint8_t>(ValueType::kString) ||
          tag == static_cast<uint8_t>(ValueType::kHash) ||
+         tag == static_cast<uint8_t>(ValueType::kList) ||
+         tag == static_cast<uint8_t>(ValueType::kSet) ||
          tag == static_cast<uint8_t>(ValueType::kZSet);
 }
 
 }  // namespace
 
-std::string encode_record(int db, std::string_view key, const Entry& e) {
-  std::string out;
-  out.reserve(kRecordHeaderSize + key.size() + (e.holds_object() ? 64 : e.str.size() + 4) +
-              kRecordCrcSize);
+void append_record(std::string& out, int db, std::string_view key, const Entry& e) {
+  const size_t start = out.size();
   put_u8(out, static_cast<uint8_t>(e.type));
   put_u32(out, static_cast<uint32_t>(db));
   put_u64(out, static_cast<uint64_t>(e.expire_at_ms));
   put_sized(out, key);
   encode_value(out, e);
-  put_u32(out, crc32c(out));
+  put_u32(out, crc32c(std::string_view(out).substr(start)));
+}
+
+std::string encode_record(int db, std::string_view key, const Entry& e) {
+  std::string out;
+  out.reserve(kRecordHeaderSize + key.size() + (e.holds_object() ? 64 : e.str.size() + 4) +
+              kRecordCrcSize);
+  append_record(out, db, key, e);
   return out;
 }
 
@@ -143,7 +169,9 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
 
 bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
   if (rec.expire_at_ms != kNoExpiry && rec.expire_at_ms <= now_ms) return false;
-  if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty()) return false;
+  if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty() &&
+      rec.items.empty())
+    return false;
   // A clean slate: the key's old TTL (if any) lives in the db's TTL index.
   db.erase(rec.key);
   Entry* e;
@@ -154,6 +182,15 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
     if (rec.type == ValueType::kHash) {
       auto& hash = e->make_object<HashType>();
       for (auto& [field, value] : rec.fields) hash.set(field, std::move(value));
+    } else if (rec.type == ValueType::kList) {
+      auto& list = e->make_object<ListType>();
+      for (const std::string& item : rec.items) list.push(ListType::End::kTail, item);
+    } else if (rec.type == ValueType::kSet) {
+      // The representation by the same rule as SADD, with the default
+      // set-max-intset-entries: the configured value is not reachable here.
+      auto& set = e->make_object<SetType>();
+      for (const std::string& member : rec.items) set.add(member, SetType::kDefaultMaxIntsetEntries);
+      e->encoding = set.encoding();
     } else {
       auto& zset = e->make_object<ZSetType>();
       for (const auto& [member, score] : rec.members) zset.set(member, score);

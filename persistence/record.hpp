@@ -31,12 +31,15 @@ struct DecodedRecord {
   std::string str;                                          // kString
   std::vector<std::pair<std::string, std::string>> fields;  // kHash: field, value
   std::vector<std::pair<std::string, double>> members;      // kZSet: member, score (ascending)
+  std::vector<std::string> items;                           // kSet: members; kList: elements, head first
 };
 
 // The record of key in db. Throws std::length_error when a length or count
 // does not fit the format's 32 bits (a value of 4 GiB or more), which the
 // server's limits never let a key reach.
 std::string encode_record(int db, std::string_view key, const Entry& e);
+// The same record, appended to out (a batch of records).
+void append_record(std::string& out, int db, std::string_view key, const Entry& e);
 
 // Checks the CRC and the structure (every length inside the record, no
 // byte left over, a type tag this version knows). On failure says why in

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -19,10 +20,16 @@ bool is_integer_reply(const std::string& r) {
   return r.size() > 1 && r[0] == ':';
 }
 
-// Runs a SCAN from cursor 0 to the end and renders the keys seen as a sorted
-// set "{a,b}". Any reply that is not a scan page is returned as is, so
-// errors are compared like any other reply.
+// Runs a SCAN (or SSCAN, HSCAN, ZSCAN: cursor after the key) from cursor 0
+// to the end and renders the elements seen as a sorted set "{a,b}"; HSCAN
+// fields and ZSCAN members are rendered with their value or score, "f=v".
+// Any reply that is not a scan page is returned as is, so errors are
+// compared like any other reply.
 std::string scan_all(Client& c, Args args) {
+  std::string name = args[0];
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  const size_t cursor_at = name == "scan" ? 1 : 2;
+  const size_t width = name == "hscan" || name == "zscan" ? 2 : 1;
   std::set<std::string> keys;
   for (int rounds = 0; rounds < 10000; ++rounds) {
     ReplyPtr reply = c.call(args);
@@ -32,11 +39,15 @@ std::string scan_all(Client& c, Args args) {
         r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
       return render(r);
     }
-    for (size_t i = 0; i < r->element[1]->elements; ++i)
-      keys.insert(render(r->element[1]->element[i]));
+    const redisReply* page = r->element[1];
+    for (size_t i = 0; i + width <= page->elements; i += width) {
+      std::string item = render(page->element[i]);
+      if (width == 2) item += "=" + render(page->element[i + 1]);
+      keys.insert(item);
+    }
     std::string cursor(r->element[0]->str, r->element[0]->len);
     if (cursor == "0") break;
-    args[1] = cursor;
+    args[cursor_at] = cursor;
   }
   std::string out = "{";
   for (const auto& k : keys) out += (out.size() > 1 ? "," : "") + k;

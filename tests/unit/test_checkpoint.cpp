@@ -14,11 +14,14 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/hash_type.hpp"
+#include "engine/list_type.hpp"
+#include "engine/set_type.hpp"
 #include "engine/shard.hpp"
 #include "engine/value.hpp"
 #include "engine/zset_type.hpp"
@@ -81,6 +84,25 @@ void put_zset(ShardSet& s, int db, const std::string& key,
   expire_at(d, key, e, at);
 }
 
+void put_set(ShardSet& s, int db, const std::string& key, const std::vector<std::string>& members,
+             int64_t at = kNoExpiry) {
+  Db& d = s.shard_for(key).db(db);
+  Entry& e = *d.insert(key).first;
+  auto& set = e.make_object<SetType>();
+  for (const std::string& m : members) set.add(m, SetType::kDefaultMaxIntsetEntries);
+  e.encoding = set.encoding();
+  expire_at(d, key, e, at);
+}
+
+void put_list(ShardSet& s, int db, const std::string& key, const std::vector<std::string>& items,
+              int64_t at = kNoExpiry) {
+  Db& d = s.shard_for(key).db(db);
+  Entry& e = *d.insert(key).first;
+  auto& l = e.make_object<ListType>();
+  for (const std::string& item : items) l.push(ListType::End::kTail, item);
+  expire_at(d, key, e, at);
+}
+
 // Every key of every db as "db|key" -> its type, expiry and value, written
 // straight from the entries (not through the record code under test);
 // scores as their bit patterns so -0 and 0 differ.
@@ -99,6 +121,16 @@ std::map<std::string, std::string> contents(ShardSet& s) {
           static_cast<const HashType&>(*e.obj).for_each(
               [&](std::string_view f, const std::string& val) { sorted[std::string(f)] = val; });
           for (const auto& [f, val] : sorted) v += f + "=" + val + ";";
+        } else if (e.type == ValueType::kSet) {
+          std::set<std::string> sorted;
+          static_cast<const SetType&>(*e.obj).for_each(
+              [&](std::string_view m) { sorted.emplace(m); });
+          v += std::string(encoding_name(e)) + " ";
+          for (const std::string& m : sorted) v += std::to_string(m.size()) + ":" + m + ";";
+        } else if (e.type == ValueType::kList) {
+          const auto& l = static_cast<const ListType&>(*e.obj);
+          for (ListType::Iterator it = l.begin(); !it.done(); it.next())
+            v += std::to_string(it.value().size()) + ":" + std::string(it.value()) + ";";
         } else {
           for (auto* z = static_cast<const ZSetType&>(*e.obj).index().first(); z; z = z->next()) {
             uint64_t bits;
@@ -151,6 +183,12 @@ void populate_all_types(ShardSet& s) {
             {"inf", kInf},
             {"big", 1.7976931348623157e308}});
   put_zset(s, 15, "z-ttl", {{"m", 1}}, kNow + 1);
+  put_list(s, 4, "l", {"head", "", std::string("\0\r\n", 3), "head", "tail"});
+  put_list(s, 4, "l-ttl", {"x"}, kNow + 5000);
+  put_list(s, 4, "l-gone", {"x"}, kNow - 5000);
+  std::vector<std::string> many;  // several nodes, elements of many sizes
+  for (int i = 0; i < 3000; ++i) many.push_back(std::string(static_cast<size_t>(i % 97), 'a' + i % 26));
+  put_list(s, 5, "l-big", many);
 }
 
 uint64_t file_size(const std::string& path) {
@@ -220,6 +258,12 @@ TEST_CASE("checkpoint: encoded records are pinned byte for byte", "[checkpoint]"
   h.make_object<HashType>().set("f", "vv");
   CHECK(hex(encode_record(1, "h", h)) ==
         "0401000000ffffffffffffffff010000006801000000010000006602000000767635d166ea");
+
+  Entry l;  // elements head first
+  l.make_object<ListType>().push(ListType::End::kTail, "a");
+  l.object<ListType>().push(ListType::End::kTail, "bc");
+  CHECK(hex(encode_record(3, "l", l)) ==
+        "0103000000ffffffffffffffff010000006c0200000001000000610200000062638ed98881");
 }
 
 TEST_CASE("checkpoint: CRC32C matches the RFC 3720 vectors", "[checkpoint]") {
@@ -295,9 +339,9 @@ TEST_CASE("checkpoint: damaged records are rejected with a reason", "[checkpoint
   // catch these.
   const std::string body = good.substr(0, good.size() - kRecordCrcSize);
   std::string list = body;
-  list[0] = static_cast<char>(ValueType::kList);
+  list[0] = 9;
   CHECK_FALSE(decode_record(resealed(list), &rec, &error));
-  CHECK(error == "unknown type tag 1");
+  CHECK(error == "unknown type tag 9");
   CHECK_FALSE(decode_record(resealed(body + "x"), &rec, &error));
   CHECK(error == "trailing bytes in record");
   CHECK_FALSE(decode_record(resealed(body.substr(0, body.size() - 2)), &rec, &error));
@@ -349,14 +393,17 @@ TEST_CASE_METHOD(Scratch, "checkpoint: every type round-trips through a file", "
   REQUIRE(verify_checkpoint(path, &info, &error));
   CHECK(info.format_version == 1);
   CHECK(info.created_ms == kNow);
-  CHECK(info.total_keys == 13);
+  CHECK(info.total_keys == 17);
   REQUIRE(info.keys_per_db.size() == kDbs);
   CHECK(info.keys_per_db[0] == 5);
   CHECK(info.keys_per_db[1] == 3);
   CHECK(info.keys_per_db[2] == 3);
   CHECK(info.keys_per_db[3] == 1);
+  CHECK(info.keys_per_db[4] == 3);
+  CHECK(info.keys_per_db[5] == 1);
   CHECK(info.keys_per_db[15] == 1);
   CHECK(info.keys_per_type[0] == 8);
+  CHECK(info.keys_per_type[1] == 4);
   CHECK(info.keys_per_type[3] == 2);
   CHECK(info.keys_per_type[4] == 3);
   CHECK(info.file_size == file_size(path));
@@ -373,12 +420,12 @@ TEST_CASE_METHOD(Scratch, "checkpoint: every type round-trips through a file", "
   LoadStats stats;
   const int64_t load_now = kNow + 1000;
   REQUIRE(load_checkpoint(path, dst, load_now, &stats, nullptr, &error));
-  CHECK(stats.records == 13);
-  CHECK(stats.skipped == 4);  // gone, h-gone, dies-before-load, z-ttl
-  CHECK(stats.loaded == 9);
+  CHECK(stats.records == 17);
+  CHECK(stats.skipped == 5);  // gone, h-gone, dies-before-load, z-ttl, l-gone
+  CHECK(stats.loaded == 12);
 
   auto expected = contents(src);
-  for (const char* dead : {"1|gone", "2|h-gone", "1|dies-before-load", "15|z-ttl"}) {
+  for (const char* dead : {"1|gone", "2|h-gone", "1|dies-before-load", "15|z-ttl", "4|l-gone"}) {
     REQUIRE(expected.erase(dead) == 1);
   }
   CHECK(contents(dst) == expected);
@@ -389,6 +436,35 @@ TEST_CASE_METHOD(Scratch, "checkpoint: every type round-trips through a file", "
   Db& ttl_db = dst.shard_for("ttl").db(1);
   CHECK(ttl_db.expires_size() == 1);
   CHECK(ttl_db.lookup_read("ttl", kNow + 60000) == nullptr);
+}
+
+TEST_CASE_METHOD(Scratch, "checkpoint: sets round-trip in the representation SADD chooses",
+                 "[checkpoint][set]") {
+  ShardSet src(4, kDbs);
+  put_set(src, 0, "ints", {"3", "-7", "9223372036854775807", "-9223372036854775808"});
+  put_set(src, 0, "strs", {"a", "1", "", std::string("\0\r\n", 3), "007"});
+  std::vector<std::string> many;  // integers, but past set-max-intset-entries
+  for (int i = 0; i < 600; ++i) many.push_back(std::to_string(i * 3 - 900));
+  put_set(src, 6, "many", many);
+  put_set(src, 6, "s-ttl", {"1"}, kNow + 5000);
+  put_set(src, 6, "s-gone", {"1"}, kNow - 5000);
+  REQUIRE(save(src, path, &error));
+
+  ShardSet dst(3, kDbs);
+  LoadStats stats;
+  REQUIRE(load_checkpoint(path, dst, kNow + 1000, &stats, nullptr, &error));
+  CHECK(stats.loaded == 4);
+  CHECK(stats.skipped == 1);
+  auto expected = contents(src);
+  REQUIRE(expected.erase("6|s-gone") == 1);
+  CHECK(contents(dst) == expected);  // members and encoding names
+  auto encoding = [&](int db, const std::string& key) {
+    return std::string(encoding_name(*dst.shard_for(key).db(db).keys().find(key)));
+  };
+  CHECK(encoding(0, "ints") == "intset");
+  CHECK(encoding(0, "strs") == "hashtable");
+  CHECK(encoding(6, "many") == "hashtable");
+  CHECK(encoding(6, "s-ttl") == "intset");
 }
 
 TEST_CASE_METHOD(Scratch, "checkpoint: thousands of keys load with progress reports",
@@ -486,7 +562,7 @@ TEST_CASE_METHOD(Scratch,
 
   CheckpointInfo info;
   REQUIRE(verify_checkpoint_isolated(path, &info, &error));
-  CHECK(info.total_keys == 13);
+  CHECK(info.total_keys == 17);
   ShardSet dst(1, kDbs);
   REQUIRE(load_checkpoint(path, dst, kNow - 10000, nullptr, nullptr, &error));
   CHECK(contents(dst) == contents(small));

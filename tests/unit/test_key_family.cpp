@@ -132,7 +132,7 @@ ShardPair keys_on_two_shards(Engine& e) {
 }
 
 uint64_t dirty(Engine& e, const std::string& key) {
-  return e.shards().shard_for(key).stats().dirty;
+  return e.shards().shard_for(key).stats().dirty.get();
 }
 
 }  // namespace

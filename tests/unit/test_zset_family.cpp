@@ -2,10 +2,13 @@
 // and the skiplist checked against an ordered model under random
 // operations.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <initializer_list>
 #include <iterator>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 #include <string>
@@ -15,6 +18,7 @@
 #include "engine/engine.hpp"
 #include "engine/errors.hpp"
 #include "engine/zset_type.hpp"
+#include "protocol/request_parser.hpp"
 #include "unit/resp_cases.hpp"
 
 namespace {
@@ -172,6 +176,8 @@ TEST_CASE("ZRANK and ZREVRANK, with and without WITHSCORE", "[zset]") {
                    {{"zrank", "z", "c", "withscore"}, array_of({integer(2), bulk("3")})},
                    {{"zrevrank", "z", "c", "WITHSCORE"}, array_of({integer(2), bulk("3")})},
                    {{"zrank", "z", "nosuch", "withscore"}, "*-1\r\n"},
+                   {{"zrevrank", "nokey", "a", "withscore"}, "*-1\r\n"},
+                   {{"zrevrank", "z", "nosuch"}, kNil},
                    {{"zrank", "z", "c", "withscores"}, kSyntax},
                    {{"zrank", "z", "c", "withscore", "x"},
                     error("ERR wrong number of arguments for 'zrank' command")},
@@ -429,7 +435,7 @@ TEST_CASE("Sorted-set writes keep the TTL and count as modifications", "[zset]")
   Engine e;
   auto dirty = [&] {
     uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty;
+    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
     return n;
   };
   abcde(e);
@@ -451,6 +457,502 @@ TEST_CASE("Sorted-set writes keep the TTL and count as modifications", "[zset]")
   e.server().clock.advance(std::chrono::milliseconds(100001));
   CHECK(e.run({"zcard", "z"}) == integer(0));
   CHECK(e.run({"exists", "z"}) == integer(0));
+}
+
+// ---------------------------------------------------------------------------
+// ZRANGESTORE, ZMPOP, ZRANDMEMBER
+// ---------------------------------------------------------------------------
+
+TEST_CASE("ZRANGESTORE", "[zset]") {
+  Engine e;
+  abcde(e);
+  e.run({"set", "str", "v"});
+  run_cases(
+      e, {
+             {{"zrangestore", "d", "z", "1", "2"}, integer(2)},
+             {{"zrange", "d", "0", "-1", "withscores"}, bulks({"b", "2", "c", "3"})},
+             {{"zrangestore", "d", "z", "(1", "+inf", "byscore", "limit", "1", "2"}, integer(2)},
+             {{"zrange", "d", "0", "-1", "withscores"}, bulks({"c", "3", "d", "4"})},
+             {{"zrangestore", "d", "z", "+inf", "4", "byscore", "rev"}, integer(2)},
+             {{"zrange", "d", "0", "-1"}, bulks({"d", "e"})},
+             {{"zrangestore", "d", "z", "0", "1", "rev"}, integer(2)},
+             {{"zrange", "d", "0", "-1"}, bulks({"d", "e"})},
+             // An empty range deletes the destination, as does a missing source.
+             {{"zrangestore", "d", "z", "5", "10"}, integer(0)},
+             {{"exists", "d"}, integer(0)},
+             {{"set", "d", "x", "ex", "100"}, kOk},
+             {{"zrangestore", "d", "nokey", "0", "-1"}, integer(0)},
+             {{"exists", "d"}, integer(0)},
+             // Any old value goes with its TTL.
+             {{"set", "d", "x", "ex", "100"}, kOk},
+             {{"zrangestore", "d", "z", "0", "0"}, integer(1)},
+             {{"ttl", "d"}, integer(-1)},
+             {{"type", "d"}, simple("zset")},
+             {{"zrangestore", "z", "z", "0", "1"}, integer(2)},  // onto its own source
+             {{"zrange", "z", "0", "-1"}, bulks({"a", "b"})},
+             {{"zrangestore", "d", "str", "0", "-1"}, kWrongType},
+             {{"zrangestore", "str", "z", "0", "0"}, integer(1)},
+             {{"type", "str"}, simple("zset")},
+             {{"zrangestore", "d", "z", "0", "-1", "withscores"}, kSyntax},
+             {{"zrangestore", "d", "z", "0", "-1", "limit", "0", "1"},
+              error("ERR syntax error, LIMIT is only supported in combination with either "
+                    "BYSCORE or BYLEX")},
+             {{"zrangestore", "d", "z", "x", "1"}, kNotInteger},
+             {{"zrangestore", "d", "z", "x", "1", "byscore"}, kRangeNotFloat},
+             {{"zrangestore", "d", "z", "a", "c", "bylex"}, kLexRange},
+             {{"zrangestore", "d", "z", "0"},
+              error("ERR wrong number of arguments for 'zrangestore' command")},
+         });
+  // Scores are stored as they were, -0 as 0.
+  e.run({"zadd", "s", "0.1", "a", "-inf", "b"});
+  CHECK(e.run({"zrangestore", "d", "s", "[a", "[b", "bylex"}) == integer(2));
+  CHECK(e.run({"zrange", "d", "0", "-1", "withscores"}) ==
+        bulks({"b", "-inf", "a", "0.10000000000000001"}));
+}
+
+TEST_CASE("ZMPOP", "[zset]") {
+  Engine e;
+  abcde(e);
+  e.run({"zadd", "y", "9", "p"});
+  e.run({"set", "str", "v"});
+  auto popped = [](const std::string& key, std::initializer_list<std::string> pairs) {
+    return "*2\r\n" + bulk(key) + "*" + std::to_string(pairs.size()) + "\r\n" +
+           std::accumulate(pairs.begin(), pairs.end(), std::string());
+  };
+  const std::string kNumkeys = error("ERR numkeys should be greater than 0");
+  const std::string kCount = error("ERR count should be greater than 0");
+  run_cases(e, {
+                   {{"zmpop", "1", "z", "min"}, popped("z", {bulks({"a", "1"})})},
+                   {{"zmpop", "2", "nokey", "z", "MAX", "count", "2"},
+                    popped("z", {bulks({"e", "5"}), bulks({"d", "4"})})},
+                   {{"zmpop", "2", "z", "y", "min", "COUNT", "10"},
+                    popped("z", {bulks({"b", "2"}), bulks({"c", "3"})})},
+                   {{"exists", "z"}, integer(0)},
+                   {{"zmpop", "2", "z", "y", "max"}, popped("y", {bulks({"p", "9"})})},
+                   {{"zmpop", "2", "z", "y", "max"}, "*-1\r\n"},
+                   {{"zmpop", "1", "str", "min"}, kWrongType},
+                   {{"zmpop", "2", "nokey", "str", "min"}, kWrongType},
+                   {{"zmpop", "0", "z", "min"}, kNumkeys},
+                   {{"zmpop", "-1", "z", "min"}, kNumkeys},
+                   {{"zmpop", "x", "z", "min"}, kNumkeys},
+                   {{"zmpop", "2", "z", "min"}, kSyntax},
+                   {{"zmpop", "9223372036854775807", "z", "min"}, kSyntax},
+                   {{"zmpop", "1", "z", "middle"}, kSyntax},
+                   {{"zmpop", "1", "z", "min", "count"}, kSyntax},
+                   {{"zmpop", "1", "z", "min", "count", "1", "count", "1"}, kSyntax},
+                   {{"zmpop", "1", "z", "min", "limit", "1"}, kSyntax},
+                   {{"zmpop", "1", "z", "min", "count", "0"}, kCount},
+                   {{"zmpop", "1", "z", "min", "count", "-1"}, kCount},
+                   {{"zmpop", "1", "z", "min", "count", "x"}, kCount},
+                   {{"zmpop", "1", "z"}, error("ERR wrong number of arguments for 'zmpop' command")},
+               });
+  e.session().resp = 3;
+  e.run({"zadd", "z", "1.5", "a", "inf", "b"});
+  CHECK(e.run({"zmpop", "1", "z", "max", "count", "5"}) ==
+        "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nb\r\n,inf\r\n*2\r\n$1\r\na\r\n,1.5\r\n");
+  CHECK(e.run({"zmpop", "1", "z", "max"}) == "_\r\n");
+}
+
+namespace {
+
+// A non-empty RESP2 array of bulk strings, decoded by the request parser
+// (a request has the same shape); the whole reply must be that array.
+std::vector<std::string> decode_bulks(const std::string& reply) {
+  shardis::protocol::RequestParser parser;
+  size_t consumed = 0;
+  REQUIRE(parser.feed(reply.data(), reply.size(), &consumed) ==
+          shardis::protocol::ParseStatus::kCommand);
+  CHECK(consumed == reply.size());
+  return parser.command();
+}
+
+}  // namespace
+
+TEST_CASE("ZRANDMEMBER picks members, distinct for a positive count", "[zset]") {
+  Engine e;
+  abcde(e);
+  const std::map<std::string, std::string> scores = {
+      {"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}};
+
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    const std::vector<std::string> one = decode_bulks("*1\r\n" + e.run({"zrandmember", "z"}));
+    REQUIRE(one.size() == 1);
+    CHECK(scores.count(one[0]) == 1);
+    seen.insert(one[0]);
+  }
+  CHECK(seen.size() == 5);  // 200 draws miss a member with probability 5 * 0.8^200
+
+  for (int count = 1; count <= 7; ++count) {
+    INFO("count " << count);
+    const std::vector<std::string> got =
+        decode_bulks(e.run({"zrandmember", "z", std::to_string(count)}));
+    CHECK(got.size() == static_cast<size_t>(std::min(count, 5)));
+    CHECK(std::set<std::string>(got.begin(), got.end()).size() == got.size());
+    for (const std::string& m : got) CHECK(scores.count(m) == 1);
+
+    const std::vector<std::string> pairs =
+        decode_bulks(e.run({"zrandmember", "z", std::to_string(count), "WITHSCORES"}));
+    REQUIRE(pairs.size() == 2 * static_cast<size_t>(std::min(count, 5)));
+    std::set<std::string> members;
+    for (size_t i = 0; i < pairs.size(); i += 2) {
+      REQUIRE(scores.count(pairs[i]) == 1);
+      CHECK(scores.at(pairs[i]) == pairs[i + 1]);
+      members.insert(pairs[i]);
+    }
+    CHECK(members.size() == pairs.size() / 2);
+  }
+
+  // A negative count picks independently: as many as asked, repeats and all.
+  const std::vector<std::string> many = decode_bulks(e.run({"zrandmember", "z", "-100"}));
+  CHECK(many.size() == 100);
+  for (const std::string& m : many) CHECK(scores.count(m) == 1);
+  CHECK(std::set<std::string>(many.begin(), many.end()).size() == 5);
+  const std::vector<std::string> many_pairs =
+      decode_bulks(e.run({"zrandmember", "z", "-7", "withscores"}));
+  REQUIRE(many_pairs.size() == 14);
+  for (size_t i = 0; i < many_pairs.size(); i += 2)
+    CHECK(scores.at(many_pairs[i]) == many_pairs[i + 1]);
+
+  // A bigger set, so the distinct draw path (count well below the size) runs.
+  for (int i = 0; i < 100; ++i) e.run({"zadd", "big", std::to_string(i), "m" + std::to_string(i)});
+  const std::vector<std::string> ten = decode_bulks(e.run({"zrandmember", "big", "10"}));
+  CHECK(std::set<std::string>(ten.begin(), ten.end()).size() == 10);
+  const std::vector<std::string> sixty = decode_bulks(e.run({"zrandmember", "big", "60"}));
+  CHECK(std::set<std::string>(sixty.begin(), sixty.end()).size() == 60);
+  for (const std::string& m : sixty) CHECK(m.rfind("m", 0) == 0);
+
+  e.run({"set", "str", "v"});
+  const std::string kRange = error(
+      "ERR value is out of range, value must between -9223372036854775807 and "
+      "9223372036854775807");
+  run_cases(e, {
+                   {{"zrandmember", "nokey"}, kNil},
+                   {{"zrandmember", "nokey", "5"}, kEmpty},
+                   {{"zrandmember", "nokey", "-5", "withscores"}, kEmpty},
+                   {{"zrandmember", "z", "0"}, kEmpty},
+                   {{"zrandmember", "z", "0", "withscores"}, kEmpty},
+                   {{"zrandmember", "str"}, kWrongType},
+                   {{"zrandmember", "str", "0"}, kWrongType},
+                   {{"zrandmember", "str", "x"}, kNotInteger},
+                   {{"zrandmember", "z", "1.5"}, kNotInteger},
+                   {{"zrandmember", "z", "1", "foo"}, kSyntax},
+                   {{"zrandmember", "z", "1", "withscores", "x"}, kSyntax},
+                   {{"zrandmember", "z", "-9223372036854775808"}, kRange},
+                   {{"zrandmember", "z", "4611686018427387904", "withscores"},
+                    error("ERR value is out of range")},
+                   {{"zrandmember", "z", "-4611686018427387904", "withscores"},
+                    error("ERR value is out of range")},
+                   {{"zrandmember", "str", "4611686018427387904", "withscores"},
+                    error("ERR value is out of range")},
+               });
+  CHECK(decode_bulks(e.run({"zrandmember", "z", "4611686018427387903", "withscores"})).size() ==
+        10);
+  CHECK(decode_bulks(e.run({"zrandmember", "z", "9223372036854775807"})).size() == 5);
+
+  e.session().resp = 3;
+  e.run({"zadd", "one", "0.5", "m"});
+  CHECK(e.run({"zrandmember", "one", "1", "withscores"}) == "*1\r\n*2\r\n$1\r\nm\r\n,0.5\r\n");
+  CHECK(e.run({"zrandmember", "one", "-2", "withscores"}) ==
+        "*2\r\n*2\r\n$1\r\nm\r\n,0.5\r\n*2\r\n$1\r\nm\r\n,0.5\r\n");
+  CHECK(e.run({"zrandmember", "one", "-2"}) == "*2\r\n$1\r\nm\r\n$1\r\nm\r\n");
+  CHECK(e.run({"zrandmember", "nokey"}) == "_\r\n");
+}
+
+// ---------------------------------------------------------------------------
+// ZUNION, ZINTER, ZDIFF and relatives
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// a: x=1 y=2 z=3, b: y=10 z=20 w=30, a string at str.
+void algebra_inputs(Engine& e) {
+  REQUIRE(e.run({"zadd", "a", "1", "x", "2", "y", "3", "z"}) == integer(3));
+  REQUIRE(e.run({"zadd", "b", "10", "y", "20", "z", "30", "w"}) == integer(3));
+  REQUIRE(e.run({"set", "str", "v"}) == kOk);
+}
+
+std::string needs_key(const std::string& command) {
+  return error("ERR at least 1 input key is needed for '" + command + "' command");
+}
+
+}  // namespace
+
+TEST_CASE("ZUNION, ZINTER and ZDIFF", "[zset][algebra]") {
+  Engine e;
+  algebra_inputs(e);
+  run_cases(
+      e, {
+             {{"zunion", "2", "a", "b"}, bulks({"x", "y", "z", "w"})},
+             {{"zunion", "2", "a", "b", "withscores"},
+              bulks({"x", "1", "y", "12", "z", "23", "w", "30"})},
+             {{"zunion", "2", "a", "b", "weights", "2", "0.5", "withscores"},
+              bulks({"x", "2", "y", "9", "w", "15", "z", "16"})},
+             {{"zunion", "2", "a", "b", "aggregate", "min", "withscores"},
+              bulks({"x", "1", "y", "2", "z", "3", "w", "30"})},
+             {{"zunion", "2", "a", "b", "AGGREGATE", "MAX", "WITHSCORES"},
+              bulks({"x", "1", "y", "10", "z", "20", "w", "30"})},
+             {{"zunion", "2", "a", "b", "withscores", "aggregate", "sum", "weights", "1", "1"},
+              bulks({"x", "1", "y", "12", "z", "23", "w", "30"})},
+             // Options may repeat; the last one counts.
+             {{"zunion", "2", "a", "b", "weights", "1", "2", "weights", "3", "4", "withscores"},
+              bulks({"x", "3", "y", "46", "z", "89", "w", "120"})},
+             {{"zunion", "1", "a", "weights", "0.1", "withscores"},
+              bulks({"x", "0.10000000000000001", "y", "0.20000000000000001", "z",
+                     "0.30000000000000004"})},
+             {{"zunion", "2", "a", "nokey"}, bulks({"x", "y", "z"})},
+             {{"zunion", "1", "nokey"}, kEmpty},
+             {{"zinter", "2", "a", "b", "withscores"}, bulks({"y", "12", "z", "23"})},
+             {{"zinter", "2", "a", "b", "aggregate", "min", "aggregate", "max", "withscores"},
+              bulks({"y", "10", "z", "20"})},
+             {{"zinter", "2", "a", "b", "weights", "-1", "1", "aggregate", "min"},
+              bulks({"z", "y"})},
+             {{"zinter", "2", "a", "nokey"}, kEmpty},
+             {{"zinter", "1", "a"}, bulks({"x", "y", "z"})},
+             {{"zdiff", "2", "a", "b", "withscores"}, bulks({"x", "1"})},
+             {{"zdiff", "2", "b", "a", "withscores"}, bulks({"w", "30"})},
+             {{"zdiff", "1", "a"}, bulks({"x", "y", "z"})},
+             {{"zdiff", "2", "a", "a"}, kEmpty},
+             {{"zdiff", "2", "nokey", "a"}, kEmpty},
+             {{"zdiff", "2", "a", "nokey", "withscores", "withscores"},
+              bulks({"x", "1", "y", "2", "z", "3"})},
+         });
+  e.session().resp = 3;
+  CHECK(e.run({"zinter", "2", "a", "b", "withscores"}) ==
+        "*2\r\n*2\r\n$1\r\ny\r\n,12\r\n*2\r\n$1\r\nz\r\n,23\r\n");
+  CHECK(e.run({"zdiff", "2", "a", "b", "withscores"}) == "*1\r\n*2\r\n$1\r\nx\r\n,1\r\n");
+  CHECK(e.run({"zunion", "2", "a", "b"}) == bulks({"x", "y", "z", "w"}));
+}
+
+TEST_CASE("ZUNION family errors come in Redis's order", "[zset][algebra]") {
+  Engine e;
+  algebra_inputs(e);
+  const std::string kWeight = error("ERR weight value is not a float");
+  run_cases(
+      e, {
+             {{"zunion", "0", "a"}, needs_key("zunion")},
+             {{"zinter", "-1", "a"}, needs_key("zinter")},
+             {{"zdiff", "0", "a"}, needs_key("zdiff")},
+             {{"zunionstore", "d", "0", "a"}, needs_key("zunionstore")},
+             {{"zinterstore", "d", "0", "a"}, needs_key("zinterstore")},
+             {{"zdiffstore", "d", "0", "a"}, needs_key("zdiffstore")},
+             {{"zintercard", "0", "a"}, needs_key("zintercard")},
+             {{"zunion", "x", "a"}, kNotInteger},
+             {{"zunion", "1.0", "a"}, kNotInteger},
+             {{"zunionstore", "d", "x", "a"}, kNotInteger},
+             {{"zunion", "3", "a", "b"}, kSyntax},
+             {{"zintercard", "3", "a", "b"}, kSyntax},
+             {{"zdiffstore", "d", "2", "a"}, kSyntax},
+             // Types are checked before the options are read.
+             {{"zunion", "2", "a", "str", "foo"}, kWrongType},
+             {{"zinter", "2", "str", "a", "weights", "1", "x"}, kWrongType},
+             {{"zunion", "2", "a", "b", "weights", "1"}, kSyntax},  // one weight per key
+             {{"zunion", "2", "a", "b", "weights", "1", "2", "3"}, kSyntax},
+             {{"zunion", "2", "a", "b", "weights", "1", "x"}, kWeight},
+             {{"zunion", "1", "a", "weights", "nan"}, kWeight},
+             {{"zunion", "1", "a", "weights", " 1"}, kWeight},
+             {{"zunion", "1", "a", "weights", ""}, kWeight},
+             {{"zunion", "2", "a", "b", "aggregate", "avg"}, kSyntax},
+             {{"zunion", "2", "a", "b", "aggregate"}, kSyntax},
+             {{"zunion", "2", "a", "b", "limit", "1"}, kSyntax},
+             {{"zdiff", "2", "a", "b", "weights", "1", "2"}, kSyntax},
+             {{"zdiff", "2", "a", "b", "aggregate", "sum"}, kSyntax},
+             {{"zunionstore", "d", "2", "a", "b", "withscores"}, kSyntax},
+             {{"zintercard", "2", "a", "b", "withscores"}, kSyntax},
+             {{"zintercard", "2", "a", "b", "weights", "1", "1"}, kSyntax},
+             {{"zunion", "1"}, error("ERR wrong number of arguments for 'zunion' command")},
+             {{"zunionstore", "d", "1"},
+              error("ERR wrong number of arguments for 'zunionstore' command")},
+             {{"exists", "d"}, integer(0)},
+         });
+}
+
+TEST_CASE("ZUNION scores: inf, NaN as 0, -0, order of summation", "[zset][algebra]") {
+  Engine e;
+  e.run({"zadd", "i", "inf", "p", "-inf", "q"});
+  e.run({"zadd", "zero", "0", "m"});
+  run_cases(
+      e, {
+             {{"zunion", "2", "i", "i", "withscores"}, bulks({"q", "-inf", "p", "inf"})},
+             // inf * 0 is NaN, which counts as 0.
+             {{"zunion", "1", "i", "weights", "0", "withscores"}, bulks({"p", "0", "q", "0"})},
+             {{"zinter", "1", "i", "weights", "0", "withscores"}, bulks({"p", "0", "q", "0"})},
+             // inf + -inf is NaN, which counts as 0.
+             {{"zunion", "2", "i", "i", "weights", "1", "-1", "withscores"},
+              bulks({"p", "0", "q", "0"})},
+             {{"zinter", "2", "i", "i", "weights", "1", "-1", "withscores"},
+              bulks({"p", "0", "q", "0"})},
+             {{"zinter", "2", "i", "i", "weights", "1", "-1", "aggregate", "min", "withscores"},
+              bulks({"p", "-inf", "q", "-inf"})},
+             {{"zinter", "2", "i", "i", "weights", "0", "1", "aggregate", "max", "withscores"},
+              bulks({"q", "0", "p", "inf"})},
+             {{"zunion", "2", "i", "i", "weights", "1", "0", "aggregate", "min", "withscores"},
+              bulks({"q", "-inf", "p", "0"})},
+             // A later input's NaN product is not zeroed in ZINTER: MIN and
+             // MAX keep the first input's value.
+             {{"zinter", "2", "i", "i", "weights", "1", "0", "aggregate", "min", "withscores"},
+              bulks({"q", "-inf", "p", "inf"})},
+             // A reply keeps -0; a stored set holds 0.
+             {{"zunion", "1", "zero", "weights", "-1", "withscores"}, bulks({"m", "-0"})},
+             {{"zunionstore", "d", "1", "zero", "weights", "-1"}, integer(1)},
+             {{"zscore", "d", "m"}, bulk("0")},
+         });
+  // Inputs are summed from the smallest to the largest, ties in the order
+  // given: 0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last digit.
+  e.run({"zadd", "s1", "0.1", "m"});
+  e.run({"zadd", "s2", "0.2", "m", "1", "n"});
+  e.run({"zadd", "s3", "0.3", "m", "1", "n", "2", "o"});
+  e.run({"zadd", "t1", "0.1", "m"});
+  e.run({"zadd", "t2", "0.2", "m"});
+  e.run({"zadd", "t3", "0.3", "m"});
+  run_cases(e, {
+                   {{"zunion", "3", "s3", "s2", "s1", "withscores"},
+                    bulks({"m", "0.60000000000000009", "n", "2", "o", "2"})},
+                   {{"zinter", "3", "s3", "s2", "s1", "withscores"},
+                    bulks({"m", "0.60000000000000009"})},
+                   {{"zunion", "3", "t3", "t2", "t1", "withscores"},
+                    bulks({"m", "0.59999999999999998"})},
+                   {{"zunion", "3", "t1", "t2", "t3", "withscores"},
+                    bulks({"m", "0.60000000000000009"})},
+               });
+}
+
+TEST_CASE("ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE", "[zset][algebra]") {
+  Engine e;
+  algebra_inputs(e);
+  run_cases(
+      e, {
+             {{"zunionstore", "d", "2", "a", "b", "weights", "1", "2", "aggregate", "max"},
+              integer(4)},
+             {{"zrange", "d", "0", "-1", "withscores"},
+              bulks({"x", "1", "y", "20", "z", "40", "w", "60"})},
+             {{"zinterstore", "d", "2", "a", "b"}, integer(2)},
+             {{"zrange", "d", "0", "-1", "withscores"}, bulks({"y", "12", "z", "23"})},
+             {{"zdiffstore", "d", "2", "b", "a"}, integer(1)},
+             {{"zrange", "d", "0", "-1", "withscores"}, bulks({"w", "30"})},
+             // The destination is replaced whatever it held, TTL included.
+             {{"set", "d", "v", "ex", "100"}, kOk},
+             {{"zunionstore", "d", "1", "a"}, integer(3)},
+             {{"ttl", "d"}, integer(-1)},
+             {{"type", "d"}, simple("zset")},
+             {{"zunionstore", "str", "1", "a"}, integer(3)},
+             {{"type", "str"}, simple("zset")},
+             // An empty result deletes it.
+             {{"zinterstore", "d", "2", "a", "nokey"}, integer(0)},
+             {{"exists", "d"}, integer(0)},
+             {{"zdiffstore", "d", "1", "nokey"}, integer(0)},
+             {{"exists", "d"}, integer(0)},
+             // A destination that is also an input.
+             {{"zunionstore", "a", "2", "a", "b"}, integer(4)},
+             {{"zrange", "a", "0", "-1", "withscores"},
+              bulks({"x", "1", "y", "12", "z", "23", "w", "30"})},
+             {{"zdiffstore", "a", "2", "a", "b"}, integer(1)},
+             {{"zrange", "a", "0", "-1"}, bulks({"x"})},
+             {{"set", "s", "v"}, kOk},
+             {{"zinterstore", "d", "2", "a", "s"}, kWrongType},
+         });
+  // A store reports the write (WATCH sees it) only when it changed a key.
+  auto dirty = [&] {
+    uint64_t n = 0;
+    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
+    return n;
+  };
+  const uint64_t base = dirty();
+  e.run({"zinterstore", "nothing", "2", "a", "nokey"});
+  CHECK(dirty() == base);
+  e.run({"zunionstore", "d", "1", "a"});
+  CHECK(dirty() == base + 1);
+  e.run({"zinterstore", "d", "2", "a", "nokey"});
+  CHECK(dirty() == base + 2);
+}
+
+TEST_CASE("ZINTERCARD", "[zset][algebra]") {
+  Engine e;
+  algebra_inputs(e);
+  e.run({"zadd", "c", "1", "x", "1", "y", "1", "z", "1", "q"});
+  run_cases(e, {
+                   {{"zintercard", "2", "a", "b"}, integer(2)},
+                   {{"zintercard", "2", "a", "c"}, integer(3)},
+                   {{"zintercard", "2", "a", "c", "limit", "2"}, integer(2)},
+                   {{"zintercard", "2", "a", "c", "LIMIT", "0"}, integer(3)},
+                   {{"zintercard", "2", "a", "c", "limit", "100"}, integer(3)},
+                   {{"zintercard", "2", "a", "c", "limit", "1", "limit", "5"}, integer(3)},
+                   {{"zintercard", "1", "nokey"}, integer(0)},
+                   {{"zintercard", "2", "a", "nokey"}, integer(0)},
+                   {{"zintercard", "2", "a", "c", "limit", "-1"},
+                    error("ERR LIMIT can't be negative")},
+                   {{"zintercard", "2", "a", "c", "limit", "x"},
+                    error("ERR LIMIT can't be negative")},
+                   {{"zintercard", "2", "a", "c", "limit"}, kSyntax},
+                   {{"zintercard", "2", "a", "str"}, kWrongType},
+               });
+}
+
+TEST_CASE("Sets are sorted-set inputs whose members score 1", "[zset][algebra]") {
+  Engine e;
+  algebra_inputs(e);
+  e.run({"sadd", "s", "x", "w", "q"});      // a hashtable set
+  e.run({"sadd", "n", "1", "2", "3"});      // an intset
+  e.run({"zadd", "nz", "5", "2", "7", "9"});
+  run_cases(
+      e, {
+             {{"zunion", "2", "a", "s", "withscores"},
+              bulks({"q", "1", "w", "1", "x", "2", "y", "2", "z", "3"})},
+             {{"zinter", "2", "a", "s", "weights", "1", "10", "withscores"},
+              bulks({"x", "11"})},
+             {{"zdiff", "2", "a", "s", "withscores"}, bulks({"y", "2", "z", "3"})},
+             {{"zdiff", "2", "s", "a", "withscores"}, bulks({"q", "1", "w", "1"})},
+             {{"zintercard", "2", "s", "a"}, integer(1)},
+             {{"zinterstore", "d", "2", "s", "s", "weights", "2", "3"}, integer(3)},
+             {{"zrange", "d", "0", "-1", "withscores"}, bulks({"q", "5", "w", "5", "x", "5"})},
+             // Members of an intset are read as text.
+             {{"zinter", "2", "n", "n", "weights", "2", "3", "withscores"},
+              bulks({"1", "5", "2", "5", "3", "5"})},
+             {{"zdiff", "2", "n", "nz", "withscores"}, bulks({"1", "1", "3", "1"})},
+             {{"zunion", "2", "nz", "n", "withscores"},
+              bulks({"1", "1", "3", "1", "2", "6", "9", "7"})},
+             {{"zinter", "2", "n", "nz", "aggregate", "max", "withscores"}, bulks({"2", "5"})},
+             {{"zunionstore", "d", "1", "n"}, integer(3)},
+             {{"type", "d"}, simple("zset")},
+             {{"zrange", "s", "0", "-1"}, kWrongType},  // only the algebra reads sets
+         });
+}
+
+TEST_CASE("An input given twice is walked once, whatever its table's rehashing", "[zset][algebra]") {
+  Engine e;
+  for (int i = 0; i < 300; ++i) {
+    const std::string m = "m" + std::to_string(i);
+    e.run({"sadd", "s", m});
+    e.run({"zadd", "z", std::to_string(i), m});
+    INFO("members: " << i + 1);
+    const std::string n = std::to_string(i + 1);
+    REQUIRE(e.run({"zintercard", "2", "s", "s"}) == ":" + n + "\r\n");
+    REQUIRE(e.run({"zinterstore", "d", "3", "s", "s", "z"}) == ":" + n + "\r\n");
+    REQUIRE(e.run({"zunionstore", "d", "3", "s", "s", "z"}) == ":" + n + "\r\n");
+    REQUIRE(e.run({"zdiff", "2", "s", "s"}) == kEmpty);
+    REQUIRE(e.run({"zdiff", "2", "z", "z"}) == kEmpty);
+  }
+  CHECK(e.run({"zscore", "d", "m299"}) == bulk("301"));
+}
+
+TEST_CASE("Sorted-set commands with numkeys declare their keys", "[zset][algebra]") {
+  Engine e;
+  const std::string kInvalid = error("ERR Invalid arguments specified for command");
+  run_cases(e, {
+                   {{"command", "getkeys", "zunionstore", "d", "2", "a", "b"},
+                    bulks({"d", "a", "b"})},
+                   {{"command", "getkeys", "zunion", "2", "a", "b", "weights", "1", "2"},
+                    bulks({"a", "b"})},
+                   {{"command", "getkeys", "zdiffstore", "d", "1", "a"}, bulks({"d", "a"})},
+                   {{"command", "getkeys", "zintercard", "1", "a", "limit", "3"}, bulks({"a"})},
+                   {{"command", "getkeys", "zmpop", "2", "a", "b", "min"}, bulks({"a", "b"})},
+                   {{"command", "getkeys", "zrangestore", "d", "s", "0", "1"},
+                    bulks({"d", "s"})},
+                   {{"command", "getkeys", "zunion", "0", "a"}, kInvalid},
+                   {{"command", "getkeys", "zunion", "3", "a", "b"}, kInvalid},
+                   {{"command", "getkeys", "zunionstore", "d", "x", "a"}, kInvalid},
+                   {{"command", "getkeys", "zmpop", "0", "a", "min"}, kInvalid},
+               });
 }
 
 // ---------------------------------------------------------------------------
