@@ -25,6 +25,8 @@ struct PersistenceStatus {
   std::atomic<uint64_t> last_keys{0};        // keys in the last good checkpoint
   std::atomic<uint64_t> last_bytes{0};       // its file size
   std::atomic<uint64_t> loaded_keys{0};      // keys restored at start-up
+  std::atomic<uint64_t> expired_at_load{0};  // keys a restore skipped as expired
+  std::atomic<int64_t> bgsave_start_us{0};   // monotonic start of the running BGSAVE
   // Writes counted by the shards when the last good checkpoint was cut;
   // INFO's rdb_changes_since_last_save is the shards' total minus this.
   std::atomic<uint64_t> dirty_at_save{0};

@@ -306,8 +306,11 @@ void info_persistence(ExecContext& ctx, InfoText& info) {
   info.field("rdb_last_bgsave_status", p.last_ok.load() ? "ok" : "err");
   info.field("rdb_last_bgsave_time_sec",
              p.last_duration_ms.load() < 0 ? int64_t{-1} : p.last_duration_ms.load() / 1000);
-  info.field("rdb_current_bgsave_time_sec", -1);
+  info.field("rdb_current_bgsave_time_sec",
+             p.saving.load() ? (Clock::monotonic_us() - p.bgsave_start_us.load()) / 1000000 : int64_t{-1});
   info.field("rdb_saves", p.saves.load());
+  info.field("rdb_last_load_keys_expired", p.expired_at_load.load());
+  info.field("rdb_last_load_keys_loaded", p.loaded_keys.load());
   // shardis's own: the last good checkpoint and the start-up restore.
   info.field("checkpoint_keys", p.last_keys.load());
   info.field("checkpoint_size", p.last_bytes.load());

@@ -191,6 +191,7 @@ class LmdbCheckpoints final : public CheckpointService {
       return false;
     }
     if (writer_thread_.joinable()) writer_thread_.join();  // the last one, finished
+    p.bgsave_start_us.store(Clock::monotonic_us());
     background_ = std::make_shared<BackgroundSave>(server_, checkpoint_path(server_), shards.size(), now_ms,
                                                    total_dirty(shards));
     writer_thread_ = std::thread([bg = background_] { bg->run(); });
@@ -254,6 +255,14 @@ bool load_verified(ServerState& server, ShardSet& shards, const std::string& pat
   spdlog::info("Loading checkpoint {} ({} keys, format {})", path, info->total_keys,
                info->format_version);
   p.loading_total_keys.store(info->total_keys);
+  // Room for every key at once (keys spread evenly over the shards by hash
+  // slot): a table that grows while a million keys arrive moves them again
+  // at every doubling.
+  for (size_t d = 0; d < info->keys_per_db.size() && d < static_cast<size_t>(shards.databases()); ++d) {
+    const uint64_t per_shard = info->keys_per_db[d] / shards.size();
+    for (size_t i = 0; i < shards.size(); ++i)
+      shards.shard(i).db(static_cast<int>(d)).keys().reserve(per_shard + per_shard / 16);
+  }
   LoadStats stats;
   const bool ok = load_checkpoint(
       path, shards, server.clock.now_ms(), &stats,
@@ -272,6 +281,7 @@ bool load_verified(ServerState& server, ShardSet& shards, const std::string& pat
     return false;
   }
   p.loaded_keys.store(stats.loaded);
+  p.expired_at_load.store(stats.skipped);
   p.last_keys.store(info->total_keys);
   p.last_bytes.store(info->file_size);
   // LASTSAVE stays the start time, as Redis's after a load.

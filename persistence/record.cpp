@@ -172,13 +172,19 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
   if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty() &&
       rec.items.empty())
     return false;
-  // A clean slate: the key's old TTL (if any) lives in the db's TTL index.
-  db.erase(rec.key);
+  // One lookup per key (a start-up restore meets each key once, in a large
+  // table: the lookup is a cache miss); a key that exists starts from a
+  // clean slate, its old TTL (if any) being in the db's TTL index.
   Entry* e;
   if (rec.type == ValueType::kString) {
     e = &db.set_string(rec.key, std::move(rec.str));
   } else {
-    e = db.insert(rec.key).first;
+    auto [entry, created] = db.insert(rec.key);
+    if (!created) {
+      db.erase(rec.key);
+      entry = db.insert(rec.key).first;
+    }
+    e = entry;
     if (rec.type == ValueType::kHash) {
       auto& hash = e->make_object<HashType>();
       for (auto& [field, value] : rec.fields) hash.set(field, std::move(value));

@@ -49,6 +49,11 @@ void fill_all_types(Client& c) {
   REQUIRE(c.raw({"hset", "h", "f1", "v1", "f2", "v2"}) == ":2");
   REQUIRE(c.raw({"expire", "h", "2000"}) == ":1");
   REQUIRE(c.raw({"zadd", "z", "1.5", "a", "-inf", "b", "0.25", "c", "inf", "d"}) == ":4");
+  REQUIRE(c.raw({"sadd", "ints", "3", "-1", "70000"}) == ":3");
+  REQUIRE(c.raw({"sadd", "words", "x", std::string("y\0z", 3)}) == ":2");
+  REQUIRE(c.raw({"pexpire", "words", "3000000"}) == ":1");
+  REQUIRE(c.raw({"rpush", "l", "first", "", std::string(10000, 'q'), "last"}) == ":4");
+  REQUIRE(c.raw({"expire", "l", "4000"}) == ":1");
   REQUIRE(c.raw({"select", "5"}) == "+OK");
   REQUIRE(c.raw({"set", "in5", "five"}) == "+OK");
   REQUIRE(c.raw({"select", "0"}) == "+OK");
@@ -66,11 +71,20 @@ void check_all_types(Client& c, int extra = 0) {
   CHECK(c.raw({"hlen", "h"}) == ":2");
   CHECK(c.integer({"ttl", "h"}) > 1990);
   CHECK(c.raw({"zrange", "z", "0", "-1", "withscores"}) == "[$b,$-inf,$c,$0.25,$a,$1.5,$d,$inf]");
+  CHECK(c.raw({"smembers", "ints"}) == "[$-1,$3,$70000]");  // an intset is sorted
+  CHECK(c.raw({"object", "encoding", "ints"}) == "$intset");
+  CHECK(c.raw({"smismember", "words", "x", std::string("y\0z", 3), "y"}) == "[:1,:1,:0]");
+  CHECK(c.raw({"object", "encoding", "words"}) == "$hashtable");
+  CHECK(c.integer({"pttl", "words"}) > 2990000);
+  CHECK(c.raw({"lrange", "l", "0", "1"}) == "[$first,$]");
+  CHECK(c.raw({"lindex", "l", "-1"}) == "$last");
+  CHECK(c.raw({"llen", "l"}) == ":4");
+  CHECK(c.integer({"ttl", "l"}) > 3990);
   CHECK(c.raw({"ttl", "s"}) == ":-1");
   CHECK(c.raw({"select", "5"}) == "+OK");
   CHECK(c.raw({"get", "in5"}) == "$five");
   CHECK(c.raw({"select", "0"}) == "+OK");
-  CHECK(c.raw({"dbsize"}) == ":" + std::to_string(5 + extra));
+  CHECK(c.raw({"dbsize"}) == ":" + std::to_string(8 + extra));
 }
 
 // Writers for the point-in-time tests: each increments its counter and
