@@ -12,6 +12,8 @@
 // key present for the whole scan is returned at least once (possibly twice).
 // Checkpoints stream entries with the same cursor.
 
+#include <sys/mman.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -137,7 +139,7 @@ class Dict {
           n = next;
         }
       }
-      std::free(tb.buckets);
+      free_buckets(tb.buckets, tb.size);
       tb = Table{};
     }
     rehash_idx_ = -1;
@@ -167,7 +169,7 @@ class Dict {
       ++rehash_idx_;
     }
     if (t_[0].used == 0) {
-      std::free(t_[0].buckets);
+      free_buckets(t_[0].buckets, t_[0].size);
       t_[0] = t_[1];
       t_[1] = Table{};
       rehash_idx_ = -1;
@@ -288,6 +290,37 @@ class Dict {
     return __builtin_bswap64(v);
   }
 
+  // A large table comes straight from mmap: zeroed pages the kernel maps
+  // on first touch, which the incremental rehash spreads out. new[]() would
+  // write every byte at once (16 MB for 2M buckets), and so would a calloc
+  // served from the heap, which glibc does once its dynamic mmap threshold
+  // has risen (shardis-server pins the threshold with mallopt, an
+  // embedding process does not).
+  static constexpr size_t kMmapBytes = 1 << 20;
+
+  static Node** alloc_buckets(uint64_t size) {
+    const size_t bytes = size * sizeof(Node*);
+    void* p;
+    if (bytes >= kMmapBytes) {
+      p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) throw std::bad_alloc();
+    } else {
+      p = std::calloc(size, sizeof(Node*));
+      if (!p) throw std::bad_alloc();
+    }
+    return static_cast<Node**>(p);
+  }
+
+  static void free_buckets(Node** buckets, uint64_t size) {
+    if (!buckets) return;
+    const size_t bytes = size * sizeof(Node*);
+    if (bytes >= kMmapBytes) {
+      munmap(buckets, bytes);
+    } else {
+      std::free(buckets);
+    }
+  }
+
   void rehash_step() {
     if (pause_rehash_ == 0) rehash(1);
   }
@@ -308,12 +341,7 @@ class Dict {
     while (size < want && size < (1ULL << 62)) size <<= 1;
     if (t_[0].size == size) return;
     Table tb;
-    // calloc, not new[](): a large table comes zeroed from fresh pages the
-    // kernel maps on first touch, which the incremental rehash spreads
-    // out; new[]() would write every byte now, in one stall (measured:
-    // 38 ms at 2M buckets).
-    tb.buckets = static_cast<Node**>(std::calloc(size, sizeof(Node*)));
-    if (!tb.buckets) throw std::bad_alloc();
+    tb.buckets = alloc_buckets(size);
     tb.size = size;
     tb.mask = size - 1;
     if (t_[0].size == 0) {
