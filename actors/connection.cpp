@@ -33,7 +33,9 @@
 #include <deque>
 #include <sstream>
 
+#include "actors/blocking.hpp"
 #include "actors/messages.hpp"
+#include "actors/pubsub_broker.hpp"
 #include "actors/server_runtime.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -103,6 +105,7 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   bool closed = false;   // the socket is closed and the actor done
   bool in_turn = false;  // a handler of this connection is on the stack
   bool peer_gone = false;  // the busy poll read EOF; CAF reports the close
+  BlockedCommand blocking;  // BLPOP & co. (actors/blocking.hpp)
 };
 
 // The check every client's command passes: the generic one, then, while a
@@ -199,7 +202,9 @@ void close_connection(Self* self, ConnectionState& st) {
   }
   st.closed = st.closing = true;
   if (st.ctx->poller) static_cast<LivePoller*>(st.ctx->poller)->remove(&st);
+  st.blocking.close(*st.ctx, st.session);
   st.ctx->clients->remove(st.session.id);
+  if (st.session.subscriber) st.ctx->state->pubsub.unsubscribe_all(*st.session.subscriber);
   st.ctx->state->counters.connected_clients.fetch_sub(1, std::memory_order_relaxed);
   self->flush(st.hdl);
   self->close(st.hdl);
@@ -250,6 +255,29 @@ void write_ready(Self* self, ConnectionState& st) {
   if (close_after) close_connection(self, st);
 }
 
+// Pub/sub messages queued for this client (engine/pubsub.hpp): they follow
+// every reply already produced, and wait in the outbox, where the output
+// limit sees them, while the socket has not taken earlier bytes.
+void write_pubsub(Self* self, ConnectionState& st) {
+  Subscriber& sub = *st.session.subscriber;
+  if (st.closed || (st.caf_writing && !sub.overflowed())) return;
+  std::string bytes;
+  if (!sub.take(&bytes)) {
+    spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
+                 st.session.addr);
+    close_connection(self, st);
+    return;
+  }
+  if (bytes.empty()) return;
+  if (!st.slots.empty()) {
+    ready_slot(st).bytes.append(bytes);
+    return;
+  }
+  st.ctx->state->counters.net_output_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+  send_bytes(self, st, bytes.data(), bytes.size());
+  sub.set_unsent(st.caf_writing ? bytes.size() : 0);
+}
+
 void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
   send_open(self, st);
   Slot& slot = ready_slot(st);
@@ -270,6 +298,15 @@ void send_barrier(Self* self, ConnectionState& st, BatchPtr b) {
   ++st.inflight;
   st.barrier = true;
   self->send(st.ctx->coordinator, exec_atom::value, std::move(b));
+}
+
+// A blocking command is a barrier even on one shard: nothing after it runs
+// until it answers, however long it blocks (actors/blocking.hpp).
+bool start_blocking(Self* self, ConnectionState& st, BatchPtr b) {
+  ++st.inflight;
+  st.barrier = true;
+  st.blocking.start(*st.ctx, caf::actor_cast<caf::actor>(self), std::move(b));
+  return true;
 }
 
 bool route(Self* self, ConnectionState& st, Args& args);
@@ -323,7 +360,8 @@ bool route(Self* self, ConnectionState& st, Args& args) {
     if (queue_in_multi(st.session, spec, error, args, w)) return true;
   }
   st.session.last_command = spec->name;
-  const bool here = st.ctx->same_thread && st.inflight == 0 && !st.open;
+  const bool blocking = (spec->flags & kCmdBlocking) != 0;
+  const bool here = st.ctx->same_thread && st.inflight == 0 && !st.open && !blocking;
   // WATCH inside MULTI only answers an error, with the live session.
   if ((spec->flags & kCmdConnection) || here || (st.session.multi && spec->name == "watch")) {
     run_here(self, st, *spec, args);
@@ -343,13 +381,14 @@ bool route(Self* self, ConnectionState& st, Args& args) {
     if (shard != kNoShard && s != shard) multi = true;
     shard = s;
   }
-  if (multi) {
+  if (multi || blocking) {
     send_open(self, st);
     if (st.inflight > 0) return false;
     BatchPtr b = new_batch(self, st);
     b->specs.push_back(spec);
     b->commands.push_back(std::move(args));
     if (spec->name == "watch") b->watch = st.session.watch;
+    if (blocking) return start_blocking(self, st, std::move(b));
     send_barrier(self, st, std::move(b));
     return true;
   }
@@ -472,6 +511,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   }
   st->parser.set_auth_required(!s.authenticated);
   tune_socket(s.fd, state.config.get_int("tcp-keepalive"));
+  if (!s.subscriber) s.subscriber = make_connection_subscriber(s.id, caf::actor_cast<caf::actor>(self));
   st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->ack_writes(hdl, true);
@@ -489,6 +529,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](done_atom, BatchPtr& b) {
         --st->inflight;
         if (st->closed) return;
+        if (st->blocking.blocked(*st->ctx, st->session, *b)) return;  // its slot stays open
         Turn turn(*st);
         Slot& slot = st->slots[b->seq - st->first_seq];
         slot.bytes = std::move(b->out);
@@ -504,15 +545,21 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       },
       [self, st](const caf::io::data_transferred_msg& msg) {
         if (msg.remaining == 0) st->caf_writing = false;
+        st->session.subscriber->set_unsent(msg.remaining);
+        if (msg.remaining == 0) write_pubsub(self, *st);
       },
       [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
       [self, st](kill_atom) { close_connection(self, *st); },
+      [self, st](block_atom, WaiterPtr& w, BlockEvent e) {
+        if (st->blocking.on_event(*st->ctx, st->session, w, e)) ++st->inflight;
+      },
+      [self, st](pubsub_atom) { write_pubsub(self, *st); },
       [self, st](tick_atom) {
         // `timeout`: close a client idle for longer, as Redis's clientsCron;
         // one waiting for its own replies is not idle.
         // (The session may be out with an EXEC batch while inflight > 0.)
         const int64_t timeout_s = st->ctx->state->config.get_int("timeout");
-        if (timeout_s > 0 && st->inflight == 0 &&
+        if (timeout_s > 0 && st->inflight == 0 && !st->blocking.active() &&
             st->ctx->state->clock.now_ms() - st->session.last_interaction_ms > timeout_s * 1000) {
           spdlog::info("Closing idle client id={} addr={}", st->session.id, st->session.addr);
           close_connection(self, *st);

@@ -15,6 +15,7 @@
 #include "caf/allowed_unsafe_message_type.hpp"
 #include "caf/atom.hpp"
 #include "caf/actor.hpp"
+#include "engine/blocking.hpp"
 #include "engine/command.hpp"
 
 namespace shardis {
@@ -43,6 +44,9 @@ struct Batch {
   // Server work instead of commands (the coordinator's cron starting a
   // checkpoint): runs holding `shards`; no reply_to.
   std::function<void(const ServerContext&)> task;
+  // A blocking command (alone in its batch): its waiter, and whether it
+  // blocked (actors/blocking.hpp).
+  BlockRequest block;
 };
 using BatchPtr = std::shared_ptr<Batch>;
 

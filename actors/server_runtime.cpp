@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "actors/blocking.hpp"
 #include "actors/messages.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -52,6 +53,21 @@ class RuntimeHooks : public ServerHooks {
     });
     for (auto& a : victims) caf::anon_send(a, kill_atom::value);
     return static_cast<int>(victims.size());
+  }
+
+  bool client_unblock(uint64_t id, bool error) override {
+    WaiterPtr w;
+    auto conns = clients_->select([&](const Session& s) {
+      if (s.id != id || !s.blocked) return false;
+      w = s.blocked;
+      return true;
+    });
+    // Claimed here, so the reply is exact: a client that a push or its
+    // timeout already serves is no longer blocked.
+    if (conns.empty() || !w->claim()) return false;
+    caf::anon_send(conns.front(), block_atom::value, w,
+                   error ? BlockEvent::kUnblockError : BlockEvent::kUnblockTimeout);
+    return true;
   }
 
   void shutdown(bool save) override { rt_->request_stop(save); }
@@ -124,6 +140,7 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   int shards = static_cast<int>(store.get_int("shards"));
   if (shards <= 0) shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   shards_ = std::make_unique<ShardSet>(shards, store.databases());
+  install_expiry_listener(*state_, *shards_);
   state_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
   // One Lua VM: scripts run one at a time, on the io thread (io placement)
   // or on the coordinator (pool placement).

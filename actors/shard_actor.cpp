@@ -117,6 +117,7 @@ void run_batch(const ServerContext& ctx, Batch& b) {
   // One time read for the whole batch: its commands run back to back, so
   // they see one "now", as a Redis command sees one cached mstime.
   ExecContext ectx{*ctx.state, *ctx.shards, session, w, ctx.state->clock.now_ms()};
+  if (b.block.waiter) ectx.block = &b.block;
   dispatch_batch(ectx, b.specs, b.commands);
 }
 

@@ -23,66 +23,16 @@ source "$(dirname "$0")/lib.sh"
 require_tools redis-server redis-benchmark redis-cli
 require_server "$SERVER_BIN"
 
-now_ms() { date +%s%3N; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-
 WORK=$(mktemp -d)
-PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 
-# start <name> <port> <dir>: starts redis or shardis; sets PID. Both write
-# their checkpoint into <dir> and take none on their own.
-start() {
-  local name=$1 port=$2 dir=$3
-  if [ "$name" = redis ]; then
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
-      --dbfilename dump.rdb --daemonize no >>"$WORK/$name.log" 2>&1 &
-  else
-    "$SERVER_BIN" --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --shards "$SHARDS" \
-      --loglevel warning >>"$WORK/$name.log" 2>&1 &
-  fi
-  PID=$!
-}
-
-# Milliseconds until the server on <port> answers PONG (not -LOADING).
-wait_pong() {
-  local t0 reply
-  t0=$(now_ms)
-  for _ in $(seq 1 6000); do
-    reply=$(redis-cli -p "$1" ping 2>/dev/null || true)
-    [ "$reply" = PONG ] && { echo $(($(now_ms) - t0)); return 0; }
-    sleep 0.01
-  done
-  echo "server on port $1 did not start" >&2
-  exit 1
-}
-
-stop() {
-  redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true
-  wait "$PID" 2>/dev/null || true
-  PID=
-}
-
-# Loads the strings dataset (key:1..key:N, 20-byte values) through a pipe.
-load_strings() {
-  awk -v n="$KEYS" 'BEGIN { for (i = 1; i <= n; i++) {
-      k = "key:" i; v = sprintf("%020d", i);
-      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$20\r\n%s\r\n", length(k), k, v } }' |
-    redis-cli -p "$1" --pipe >/dev/null
-}
-
+load_strings() { gen_strings "$KEYS" | redis-cli -p "$1" --pipe >/dev/null; }
 # The mixed dataset: the strings plus MIXED hashes of 10 fields and MIXED
 # sorted sets of 10 members.
 load_mixed() {
   load_strings "$1"
-  awk -v n="$MIXED" 'BEGIN { for (i = 1; i <= n; i++) {
-      k = "h:" i; printf "*22\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n", length(k), k;
-      for (f = 0; f < 10; f++) { fv = "field" f; vv = "value" i "-" f;
-        printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(fv), fv, length(vv), vv }
-      k = "z:" i; printf "*22\r\n$4\r\nZADD\r\n$%d\r\n%s\r\n", length(k), k;
-      for (f = 0; f < 10; f++) { sv = f * 1.5; mv = "member" f;
-        printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(sv), sv, length(mv), mv } } }' |
-    redis-cli -p "$1" --pipe >/dev/null
+  { gen_hashes "$MIXED"; gen_zsets "$MIXED"; } | redis-cli -p "$1" --pipe >/dev/null
 }
 
 # SET and GET from 50 clients; prints "test rps p50 p99 max" per test.
@@ -100,7 +50,7 @@ for name in redis shardis; do
   port=$(free_port)
   dir="$WORK/$name"
   mkdir -p "$dir"
-  start "$name" "$port" "$dir"
+  start_server "$name" "$port" "$dir" "$WORK/$name.log"
   wait_pong "$port" >/dev/null
   load_strings "$port"
   IMPACT[$name,base]=$(writers "$port")
@@ -113,20 +63,20 @@ for name in redis shardis; do
   BGSAVE_MS[$name]=$(($(now_ms) - t0))
   wait $bench
   IMPACT[$name,bgsave]=$(cat "$WORK/with-bgsave")
-  stop "$port"
+  stop_server "$port"
 
   for set in strings mixed; do
     rm -f "$dir"/dump.*
-    start "$name" "$port" "$dir"
+    start_server "$name" "$port" "$dir" "$WORK/$name.log"
     wait_pong "$port" >/dev/null
     "load_$set" "$port"
     t0=$(now_ms)
     redis-cli -p "$port" save >/dev/null
     SAVE_MS[$name,$set]=$(($(now_ms) - t0))
-    stop "$port"
-    start "$name" "$port" "$dir"
+    stop_server "$port"
+    start_server "$name" "$port" "$dir" "$WORK/$name.log"
     RESTORE_MS[$name,$set]=$(wait_pong "$port")
-    stop "$port"
+    stop_server "$port"
   done
 done
 

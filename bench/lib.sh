@@ -22,3 +22,64 @@ free_port() {
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
   done
 }
+
+now_ms() { date +%s%3N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# start_server <redis|shardis> <port> <dir> <log>: starts one server in the
+# background, without checkpoints of its own (`--save ''`), writing into
+# <dir>; sets SERVER_PID. shardis runs $SERVER_BIN with $SHARDS shards.
+start_server() {
+  local name=$1 port=$2 dir=$3 log=$4
+  if [ "$name" = redis ]; then
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+      --daemonize no >>"$log" 2>&1 &
+  else
+    "$SERVER_BIN" --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --shards "${SHARDS:-2}" \
+      --loglevel warning >>"$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+}
+
+# wait_pong <port>: prints the milliseconds until the server answers PONG
+# (not -LOADING); exits after 60 s.
+wait_pong() {
+  local t0 reply
+  t0=$(now_ms)
+  for _ in $(seq 1 6000); do
+    reply=$(redis-cli -p "$1" ping 2>/dev/null || true)
+    [ "$reply" = PONG ] && { echo $(($(now_ms) - t0)); return 0; }
+    sleep 0.01
+  done
+  echo "server on port $1 did not start" >&2
+  exit 1
+}
+
+# stop_server <port>: SHUTDOWN NOSAVE and wait for $SERVER_PID.
+stop_server() {
+  redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=
+}
+
+# Datasets as RESP on stdout, for `redis-cli --pipe`.
+# gen_strings <n>: key:1..key:n -> 20-byte values.
+gen_strings() {
+  awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) {
+      k = "key:" i; v = sprintf("%020d", i);
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$20\r\n%s\r\n", length(k), k, v } }'
+}
+# gen_hashes <n>: h:1..h:n, 10 fields "field<f>" -> "value<i>-<f>".
+gen_hashes() {
+  awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) {
+      k = "h:" i; printf "*22\r\n$4\r\nHSET\r\n$%d\r\n%s\r\n", length(k), k;
+      for (f = 0; f < 10; f++) { fv = "field" f; vv = "value" i "-" f;
+        printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(fv), fv, length(vv), vv } } }'
+}
+# gen_zsets <n>: z:1..z:n, 10 members "member<f>" scored f * 1.5.
+gen_zsets() {
+  awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++) {
+      k = "z:" i; printf "*22\r\n$4\r\nZADD\r\n$%d\r\n%s\r\n", length(k), k;
+      for (f = 0; f < 10; f++) { sv = f * 1.5; mv = "member" f;
+        printf "$%d\r\n%s\r\n$%d\r\n%s\r\n", length(sv), sv, length(mv), mv } } }'
+}

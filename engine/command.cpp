@@ -26,8 +26,10 @@ CommandTable::CommandTable() {
   add_set_commands(specs_);
   add_list_commands(specs_);
   add_zset_commands(specs_);
+  add_blocking_commands(specs_);
   add_server_commands(specs_);
   add_script_commands(specs_);
+  add_pubsub_commands(specs_);
   std::sort(specs_.begin(), specs_.end(),
             [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
   int next_id = 0;

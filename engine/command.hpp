@@ -107,11 +107,14 @@ void add_zset_commands(std::vector<CommandSpec>& out);
 // ZUNION, ZINTER, ZDIFF and their relatives (zset_algebra.cpp), added by
 // add_zset_commands.
 void add_zset_algebra_commands(std::vector<CommandSpec>& out);
+// BLPOP, BZPOPMIN and the other blocking pops (blocking_family.cpp).
+void add_blocking_commands(std::vector<CommandSpec>& out);
 void add_server_commands(std::vector<CommandSpec>& out);
 void add_connection_commands(std::vector<CommandSpec>& out);
 void add_script_commands(std::vector<CommandSpec>& out);
 void add_transaction_commands(std::vector<CommandSpec>& out);
 void add_persistence_commands(std::vector<CommandSpec>& out);
+void add_pubsub_commands(std::vector<CommandSpec>& out);
 
 std::string_view flag_name(CommandFlag f);
 

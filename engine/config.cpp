@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "engine/glob.hpp"
+#include "engine/notify.hpp"
 #include "protocol/text.hpp"
 #include "spdlog/spdlog.h"
 
@@ -58,7 +59,7 @@ const std::vector<ConfigParam>& param_table() {
        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true,
        "Output buffer limits per client class: <class> <hard> <soft> <soft-seconds> ...; a "
        "client past the hard limit, or past the soft limit for soft-seconds, is disconnected. "
-       "Stored only: the limits are not enforced yet."},
+       "Enforced for the pubsub class; the normal and slave limits are stored only."},
       {"client-query-buffer-limit", ParamType::kMemory, "1073741824", true,
        "Largest query buffer of one client.", 1024 * 1024, INT64_MAX},
       {"daemonize", ParamType::kBool, "no", false,
@@ -79,6 +80,14 @@ const std::vector<ConfigParam>& param_table() {
        0,
        INT64_MAX,
        {"no", "yes", "local"}},
+      {"hash-max-listpack-entries", ParamType::kInt, "512", true,
+       "Most fields a hash keeps in the compact listpack encoding; a write that leaves it with "
+       "more makes it a hashtable for good (alias: hash-max-ziplist-entries).",
+       0, INT64_MAX},
+      {"hash-max-listpack-value", ParamType::kMemory, "64", true,
+       "Longest field or value, in bytes, a hash keeps in the listpack encoding (alias: "
+       "hash-max-ziplist-value).",
+       0, INT64_MAX},
       {"hz", ParamType::kInt, "10", true,
        "Frequency of background tasks (active expiry, rehashing), in Hz; used clamped to "
        "1..500.",
@@ -118,8 +127,7 @@ const std::vector<ConfigParam>& param_table() {
        {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
         "allkeys-lfu", "allkeys-random", "noeviction"}},
       {"notify-keyspace-events", ParamType::kString, "", true,
-       "Keyspace notification classes, as in Redis ('Ag$lshzxeKEtmdn'); empty disables them. "
-       "Stored only: notifications are not sent yet."},
+       "Keyspace notification classes, as in Redis ('Ag$lshzxeKEtmdn'); empty disables them."},
       {"port", ParamType::kInt, "6379", false, "TCP port to listen on; 0 picks a free port.", 0,
        65535},
       {"protected-mode", ParamType::kBool, "yes", true, "Accepted for compatibility."},
@@ -161,6 +169,14 @@ const std::vector<ConfigParam>& param_table() {
       {"timeout", ParamType::kInt, "0", true,
        "Seconds of inactivity after which a client is disconnected (checked every second); 0 "
        "never.", 0, kIntMax},
+      {"zset-max-listpack-entries", ParamType::kInt, "128", true,
+       "Most members a sorted set keeps in the compact listpack encoding; adding one more "
+       "makes it a skiplist for good (alias: zset-max-ziplist-entries).",
+       0, INT64_MAX},
+      {"zset-max-listpack-value", ParamType::kMemory, "64", true,
+       "Longest member, in bytes, a sorted set keeps in the listpack encoding (alias: "
+       "zset-max-ziplist-value).",
+       0, INT64_MAX},
   };
   return table;
 }
@@ -171,7 +187,11 @@ struct Alias {
   std::string_view name;
 };
 constexpr Alias kAliases[] = {{"lua-time-limit", "busy-reply-threshold"},
-                              {"list-max-ziplist-size", "list-max-listpack-size"}};
+                              {"list-max-ziplist-size", "list-max-listpack-size"},
+                              {"hash-max-ziplist-entries", "hash-max-listpack-entries"},
+                              {"hash-max-ziplist-value", "hash-max-listpack-value"},
+                              {"zset-max-ziplist-entries", "zset-max-listpack-entries"},
+                              {"zset-max-ziplist-value", "zset-max-listpack-value"}};
 
 // Redis 7 refuses CONFIG SET of these unless enable-protected-configs allows
 // it: they decide where the server writes files.
@@ -590,6 +610,21 @@ void ConfigStore::apply_log_level(std::string_view name, const std::string& valu
 }
 
 void ConfigStore::refresh_cache(std::string_view name, const std::string& value) {
+  if (name == "notify-keyspace-events") {
+    notify_flags_.store(parse_notify_flags(value), std::memory_order_relaxed);
+    return;
+  }
+  if (name == "client-output-buffer-limit") {
+    // Normalized by validate_obuf: "<class> <hard> <soft> <seconds>" x 3.
+    const std::vector<std::string> f = split_spaces(value);
+    for (size_t k = 0; k + 3 < f.size(); k += 4) {
+      if (f[k] != "pubsub") continue;
+      pubsub_hard_.store(std::strtoll(f[k + 1].c_str(), nullptr, 10), std::memory_order_relaxed);
+      pubsub_soft_.store(std::strtoll(f[k + 2].c_str(), nullptr, 10), std::memory_order_relaxed);
+      pubsub_soft_seconds_.store(std::strtoll(f[k + 3].c_str(), nullptr, 10), std::memory_order_relaxed);
+    }
+    return;
+  }
   int64_t v = 0;
   if (!string_to_ll(value, &v)) return;
   if (name == "proto-max-bulk-len") {
@@ -603,6 +638,14 @@ void ConfigStore::refresh_cache(std::string_view name, const std::string& value)
     hz_.store(std::clamp<int64_t>(v, 1, 500), std::memory_order_relaxed);
   } else if (name == "databases") {
     databases_.store(v, std::memory_order_relaxed);
+  } else if (name == "hash-max-listpack-entries") {
+    hash_listpack_entries_.store(v, std::memory_order_relaxed);
+  } else if (name == "hash-max-listpack-value") {
+    hash_listpack_value_.store(v, std::memory_order_relaxed);
+  } else if (name == "zset-max-listpack-entries") {
+    zset_listpack_entries_.store(v, std::memory_order_relaxed);
+  } else if (name == "zset-max-listpack-value") {
+    zset_listpack_value_.store(v, std::memory_order_relaxed);
   }
 }
 

@@ -20,6 +20,13 @@ namespace shardis {
 
 enum class ParamType { kBool, kInt, kMemory, kString, kEnum, kSave };
 
+// One client class of client-output-buffer-limit; 0 disables a limit.
+struct OutputLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+
 struct ConfigParam {
   std::string_view name;
   ParamType type;
@@ -60,6 +67,19 @@ class ConfigStore {
   int64_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   int64_t hz() const { return hz_.load(std::memory_order_relaxed); }
   int databases() const { return static_cast<int>(databases_.load(std::memory_order_relaxed)); }
+  // client-output-buffer-limit's pubsub class, and notify-keyspace-events
+  // as engine/notify.hpp's bits: read on every publish and every write.
+  OutputLimit pubsub_limit() const {
+    return {pubsub_hard_.load(std::memory_order_relaxed), pubsub_soft_.load(std::memory_order_relaxed),
+            pubsub_soft_seconds_.load(std::memory_order_relaxed)};
+  }
+  int notify_flags() const { return notify_flags_.load(std::memory_order_relaxed); }
+  // Read by every HSET / ZADD: hash-max-listpack-entries and -value,
+  // zset-max-listpack-entries and -value.
+  int64_t hash_listpack_entries() const { return hash_listpack_entries_.load(std::memory_order_relaxed); }
+  int64_t hash_listpack_value() const { return hash_listpack_value_.load(std::memory_order_relaxed); }
+  int64_t zset_listpack_entries() const { return zset_listpack_entries_.load(std::memory_order_relaxed); }
+  int64_t zset_listpack_value() const { return zset_listpack_value_.load(std::memory_order_relaxed); }
   int64_t get_int(std::string_view name) const;
   std::string requirepass() const;
 
@@ -73,6 +93,12 @@ class ConfigStore {
   std::atomic<int64_t> maxclients_{10000};
   std::atomic<int64_t> hz_{10};
   std::atomic<int64_t> databases_{16};
+  std::atomic<int64_t> hash_listpack_entries_{512};
+  std::atomic<int64_t> hash_listpack_value_{64};
+  std::atomic<int64_t> zset_listpack_entries_{128};
+  std::atomic<int64_t> zset_listpack_value_{64};
+  std::atomic<int64_t> pubsub_hard_{0}, pubsub_soft_{0}, pubsub_soft_seconds_{0};
+  std::atomic<int> notify_flags_{0};
 };
 
 // The parameter reference for --help: every parameter with its type,

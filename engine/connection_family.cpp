@@ -12,6 +12,7 @@
 #include "engine/command.hpp"
 #include "engine/connection_family.hpp"
 #include "engine/errors.hpp"
+#include "engine/pubsub.hpp"
 
 namespace shardis {
 
@@ -47,6 +48,12 @@ std::string_view check_credentials(ExecContext& ctx, std::string_view user, std:
 void ping_command(ExecContext& ctx, Args& args) {
   if (args.size() > 2) {
     ctx.reply.error(err::wrong_arity("ping"));
+  } else if (ctx.session.resp == 2 && ctx.session.subscriber && ctx.session.subscriber->subscribed()) {
+    // A subscribed RESP2 client reads every reply as a push: Redis answers
+    // in the shape of one.
+    ctx.reply.array(2);
+    ctx.reply.bulk("pong");
+    ctx.reply.bulk(args.size() == 2 ? std::string_view(args[1]) : std::string_view());
   } else if (args.size() == 2) {
     ctx.reply.bulk(args[1]);
   } else {
@@ -138,6 +145,7 @@ void hello_command(ExecContext& ctx, Args& args) {
   if (ver != 0) {
     ctx.session.resp = static_cast<int>(ver);
     ctx.reply.set_resp(ctx.session.resp);
+    if (ctx.session.subscriber) ctx.session.subscriber->set_resp(ctx.session.resp);
   }
   protocol::ReplyWriter& w = ctx.reply;
   w.map(7);
@@ -185,6 +193,11 @@ void reset_command(ExecContext& ctx, Args&) {
   ctx.session.no_touch = false;
   ctx.session.multi.reset();
   ctx.session.watch.reset();
+  if (ctx.session.subscriber) {
+    write_own_messages(ctx);
+    ctx.server.pubsub.unsubscribe_all(*ctx.session.subscriber);
+    ctx.session.subscriber->set_resp(2);
+  }
   ctx.session.authenticated = ctx.server.config.requirepass().empty();
   ctx.reply.simple("RESET");
 }
@@ -358,6 +371,31 @@ void client_kill_command(ExecContext& ctx, Args& args) {
   ctx.reply.integer(ctx.server.hooks->client_kill(f));
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]: the reason is checked before
+// the id, as in Redis.
+void client_unblock_command(ExecContext& ctx, Args& args) {
+  if (args.size() > 4) {
+    ctx.reply.error("ERR unknown subcommand or wrong number of arguments for '" + args[1] +
+                    "'. Try CLIENT HELP.");
+    return;
+  }
+  bool error = false;
+  if (args.size() == 4) {
+    error = iequals(args[3], "error");
+    if (!error && !iequals(args[3], "timeout")) {
+      ctx.reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return;
+    }
+  }
+  int64_t id;
+  if (!string_to_ll(args[2], &id)) {
+    ctx.reply.error(err::kNotInteger);
+    return;
+  }
+  const bool unblocked = id > 0 && ctx.server.hooks->client_unblock(static_cast<uint64_t>(id), error);
+  ctx.reply.integer(unblocked ? 1 : 0);
+}
+
 void on_off_command(ExecContext& ctx, const std::string& arg, bool* flag) {
   if (iequals(arg, "on")) {
     *flag = true;
@@ -398,6 +436,8 @@ void client_help_command(ExecContext& ctx, Args&) {
       "    Assign the name <name> to the current connection.",
       "SETINFO <option> <value>",
       "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "NO-TOUCH (ON|OFF)",
@@ -431,7 +471,12 @@ std::string client_info_line(const Session& s, int64_t now_ms) {
   field("name", s.name);
   field("age", std::to_string(age < 0 ? 0 : age));
   field("idle", std::to_string(idle < 0 ? 0 : idle));
-  field("flags", s.no_evict ? "e" : (s.no_touch ? "T" : "N"));
+  // In Redis's order; N alone for none.
+  std::string flags;
+  if (s.blocked) flags.push_back('b');
+  if (s.no_evict) flags.push_back('e');
+  if (s.no_touch) flags.push_back('T');
+  field("flags", flags.empty() ? "N" : flags);
   field("db", std::to_string(s.db));
   field("sub", "0");
   field("psub", "0");
@@ -512,6 +557,10 @@ void add_connection_commands(std::vector<CommandSpec>& out) {
       {"client|no-touch", 3, kClientFlags, 0, 0, 0, client_no_touch_command, "connection", "7.2.0",
        "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
        "<ON | OFF>"},
+      {"client|unblock", -3, kClientFlags | kCmdAdmin, 0, 0, 0, client_unblock_command,
+       "connection", "5.0.0",
+       "Unblocks a client blocked by a blocking command from another connection.",
+       "client-id [TIMEOUT | ERROR]"},
       {"client|help", 2, kClientFlags, 0, 0, 0, client_help_command, "connection", "5.0.0",
        "Returns helpful text about the different subcommands.", ""},
   };

@@ -26,7 +26,10 @@ Entry* Db::lookup_write(std::string_view key, int64_t now_ms) { return lookup(ke
 
 std::pair<Entry*, bool> Db::insert(std::string_view key) {
   auto [n, created] = keys_.insert(key);
-  if (created) n->value.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
+  if (created) {
+    n->value.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
+    if (!waiters_.empty()) waiters_.wake_first(key);
+  }
   return {&n->value, created};
 }
 
@@ -85,6 +88,13 @@ void Db::swap(Db& other) {
   keys_.swap(other.keys_);
   expires_.swap(other.expires_);
   std::swap(expire_cursor_, other.expire_cursor_);
+  // As Redis's SWAPDB: keys swapped in are ready for the clients blocked on
+  // them in this db index.
+  for (Db* db : {this, &other}) {
+    if (!db->waiters_.empty())
+      db->waiters_.wake_present(
+          [db](const std::string& key) { return db->keys_.find_node(key) != nullptr; });
+  }
 }
 
 void Db::delete_expired(std::string_view key) {
@@ -93,6 +103,7 @@ void Db::delete_expired(std::string_view key) {
   keys_.erase(k);
   if (stats_) ++stats_->expired_keys;
   touch_watched(k);
+  if (stats_ && stats_->on_expired) stats_->on_expired->expired(index_, k);
 }
 
 void Db::touch_all_watched(Db* other) {
@@ -125,6 +136,7 @@ size_t Db::active_expire(int64_t now_ms, int64_t deadline_us) {
 }
 
 void Db::cron(int64_t deadline_us) {
+  if (!waiters_.empty()) waiters_.sweep();
   keys_.maybe_shrink();
   expires_.maybe_shrink();
   while ((keys_.rehashing() || expires_.rehashing()) && Clock::monotonic_us() < deadline_us) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/blocking.hpp"
 #include "engine/dict.hpp"
 #include "engine/value.hpp"
 #include "engine/watch.hpp"
@@ -32,7 +33,16 @@ class OwnedCounter {
   std::atomic<uint64_t> value_{0};
 };
 
+// Told of every key that expires, lazily or by the cron (keyspace
+// notifications' "expired" event, engine/notify.hpp).
+class ExpiryListener {
+ public:
+  virtual ~ExpiryListener() = default;
+  virtual void expired(int db, std::string_view key) = 0;
+};
+
 struct ShardStats {
+  ExpiryListener* on_expired = nullptr;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
@@ -54,7 +64,8 @@ class Db {
   Entry* lookup_write(std::string_view key, int64_t now_ms);
 
   // Creates key (absent) or returns it (present); second is true if created.
-  // The caller must lookup first if the key may be expired.
+  // The caller must lookup first if the key may be expired. A created key
+  // wakes the first client blocked on it (engine/blocking.hpp).
   std::pair<Entry*, bool> insert(std::string_view key);
   // Stores a string under key, replacing any value; the TTL is cleared
   // unless keep_ttl.
@@ -112,6 +123,15 @@ class Db {
   // Before a FLUSHDB of this db, or a SWAPDB with other.
   void touch_all_watched(Db* other = nullptr);
 
+  // Blocking pops: the clients blocked on keys of this db. Like the
+  // watchers, they stay with the db index through clear() and swap().
+  WaiterIndex& waiters() { return waiters_; }
+  // After a blocking pop took from key: if it still holds something, the
+  // next blocked client gets its turn.
+  void wake_waiters(std::string_view key) {
+    if (!waiters_.empty() && keys_.find_node(key)) waiters_.wake_first(key);
+  }
+
  private:
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch);
   void delete_expired(std::string_view key);
@@ -123,6 +143,7 @@ class Db {
   ShardStats* stats_;
   int index_;
   WatchIndex watchers_;
+  WaiterIndex waiters_;
 };
 
 }  // namespace shardis

@@ -15,6 +15,10 @@ const CommandSpec* check_command(const Args& args, const Session& session, std::
     *error = std::string(err::kNoAuth);
     return nullptr;
   }
+  if (spec && session.subscriber) {
+    *error = subscribed_context_error(session, spec->name);
+    if (!error->empty()) return nullptr;
+  }
   return spec;
 }
 
@@ -69,6 +73,7 @@ Engine::Engine(int shards, bool manual_clock)
     : server_(std::make_unique<ServerState>(manual_clock)),
       shards_(std::make_unique<ShardSet>(shards, server_->config.databases())) {
   server_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
+  install_expiry_listener(*server_, *shards_);
 }
 
 std::string Engine::run(Args args) {

@@ -14,6 +14,8 @@
 
 namespace shardis {
 
+struct BlockRequest;
+
 struct ExecContext {
   ServerState& server;
   ShardSet& shards;
@@ -21,6 +23,10 @@ struct ExecContext {
   protocol::ReplyWriter& reply;
   int64_t now_ms;  // fixed for the whole command, as Redis caches mstime
   bool in_exec = false;  // running a transaction's queued commands
+  // Set only for a client's blocking command that may block: never inside
+  // EXEC or a script, where blocking commands answer at once
+  // (engine/blocking.hpp).
+  BlockRequest* block = nullptr;
 
   Db& db(std::string_view key) { return shards.shard_for(key).db(session.db); }
   Db& db(std::string_view key, int index) { return shards.shard_for(key).db(index); }

@@ -11,12 +11,14 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/notify.hpp"
 #include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
@@ -62,47 +64,67 @@ void reply_error(ExecContext& ctx, OpStatus s) {
 // Ops: shard-local logic, no replies
 // ---------------------------------------------------------------------------
 
-// The hash at key for writing; value is null when the key is absent.
-OpResult<HashType*> hash_for_write(Db& db, std::string_view key, int64_t now_ms) {
-  Typed<HashType> t = typed<HashType>(db.lookup_write(key, now_ms));
-  if (t.wrong_type) return {OpStatus::kWrongType, nullptr};
-  return {OpStatus::kOk, t.value};
-}
+// A hash a command writes to. The key is created with the first field set,
+// so no empty hash is left behind by a failed command, and the entry's
+// encoding follows the hash's after every write.
+class HashWriter {
+ public:
+  HashWriter(Db& db, std::string_view key, const ListpackLimits& limits)
+      : db_(db), key_(key), limits_(limits) {}
 
-// A new empty hash under key, which hash_for_write found absent. Ops create
-// it only when they are about to store a field, so no empty hash is left
-// behind by a failed command.
-HashType* new_hash(Db& db, std::string_view key) {
-  return &db.insert(key).first->make_object<HashType>();
-}
+  // Looks the key up: false for a key of another type.
+  bool open(int64_t now_ms) {
+    entry_ = db_.lookup_write(key_, now_ms);
+    Typed<HashType> t = typed<HashType>(entry_);
+    hash_ = t.value;
+    return !t.wrong_type;
+  }
+  HashType* hash() const { return hash_; }  // null while the key is absent
+  std::optional<std::string_view> find(std::string_view field) const {
+    return hash_ ? hash_->find(field) : std::nullopt;
+  }
+  // HashType::set; true when the field is new.
+  bool set(std::string_view field, std::string_view value) {
+    if (!hash_) {
+      entry_ = db_.insert(key_).first;
+      hash_ = &entry_->make_object<HashType>();
+    }
+    const bool created = hash_->set(field, value, limits_);
+    entry_->encoding = hash_->encoding();
+    return created;
+  }
+
+ private:
+  Db& db_;
+  std::string_view key_;
+  ListpackLimits limits_;
+  Entry* entry_ = nullptr;
+  HashType* hash_ = nullptr;
+};
 
 // HSET / HMSET: pairs of field and value from args[first]; returns how
 // many fields were new.
-OpResult<int64_t> op_set(Db& db, std::string_view key, Args& args, size_t first, int64_t now_ms) {
-  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
-  if (h.status != OpStatus::kOk) return {h.status, 0};
-  if (!h.value) h.value = new_hash(db, key);
+OpResult<int64_t> op_set(HashWriter& h, const Args& args, size_t first, int64_t now_ms) {
+  if (!h.open(now_ms)) return {OpStatus::kWrongType, 0};
   int64_t created = 0;
-  for (size_t i = first; i + 1 < args.size(); i += 2)
-    created += h.value->set(args[i], std::move(args[i + 1]));
+  for (size_t i = first; i + 1 < args.size(); i += 2) created += h.set(args[i], args[i + 1]);
   return {OpStatus::kOk, created};
 }
 
 // HSETNX: true when the field was set.
-OpResult<bool> op_set_nx(Db& db, std::string_view key, std::string_view field, std::string value,
+OpResult<bool> op_set_nx(HashWriter& h, std::string_view field, std::string_view value,
                          int64_t now_ms) {
-  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
-  if (h.status != OpStatus::kOk) return {h.status, false};
-  if (h.value && h.value->find(field)) return {OpStatus::kOk, false};
-  if (!h.value) h.value = new_hash(db, key);
-  h.value->set(field, std::move(value));
+  if (!h.open(now_ms)) return {OpStatus::kWrongType, false};
+  if (h.find(field)) return {OpStatus::kOk, false};
+  h.set(field, value);
   return {OpStatus::kOk, true};
 }
 
 // HDEL: how many of the fields existed. The key goes with its last field.
 OpResult<int64_t> op_delete(Db& db, std::string_view key, const Args& args, int64_t now_ms) {
-  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
-  if (h.status != OpStatus::kOk || !h.value) return {h.status, 0};
+  Typed<HashType> h = typed<HashType>(db.lookup_write(key, now_ms));
+  if (h.wrong_type) return {OpStatus::kWrongType, 0};
+  if (!h.value) return {OpStatus::kOk, 0};
   int64_t deleted = 0;
   for (size_t i = 2; i < args.size() && !h.value->empty(); ++i) deleted += h.value->erase(args[i]);
   if (h.value->empty()) db.erase(key);
@@ -110,43 +132,44 @@ OpResult<int64_t> op_delete(Db& db, std::string_view key, const Args& args, int6
 }
 
 // HINCRBY: the new value. A missing field counts as 0.
-OpResult<int64_t> op_incr_by(Db& db, std::string_view key, std::string_view field, int64_t incr,
-                             int64_t now_ms) {
-  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
-  if (h.status != OpStatus::kOk) return {h.status, 0};
+OpResult<int64_t> op_incr_by(HashWriter& h, std::string_view field, int64_t incr, int64_t now_ms) {
+  if (!h.open(now_ms)) return {OpStatus::kWrongType, 0};
   int64_t value = 0;
-  if (const std::string* old = h.value ? h.value->find(field) : nullptr) {
+  if (std::optional<std::string_view> old = h.find(field)) {
     if (!string_to_ll(*old, &value)) return {OpStatus::kNotInteger, 0};
   }
   if ((incr < 0 && value < 0 && incr < std::numeric_limits<int64_t>::min() - value) ||
       (incr > 0 && value > 0 && incr > std::numeric_limits<int64_t>::max() - value))
     return {OpStatus::kOverflow, 0};
   value += incr;
-  if (!h.value) h.value = new_hash(db, key);
-  h.value->set(field, std::to_string(value));
+  h.set(field, std::to_string(value));
   return {OpStatus::kOk, value};
 }
 
 // HINCRBYFLOAT: the new value as Redis prints it (computed in long double).
-OpResult<std::string> op_incr_by_float(Db& db, std::string_view key, std::string_view field,
-                                       long double incr, int64_t now_ms) {
-  OpResult<HashType*> h = hash_for_write(db, key, now_ms);
-  if (h.status != OpStatus::kOk) return {h.status, {}};
+OpResult<std::string> op_incr_by_float(HashWriter& h, std::string_view field, long double incr,
+                                       int64_t now_ms) {
+  if (!h.open(now_ms)) return {OpStatus::kWrongType, {}};
   long double value = 0;
-  if (const std::string* old = h.value ? h.value->find(field) : nullptr) {
+  if (std::optional<std::string_view> old = h.find(field)) {
     if (!parse_long_double(*old, &value)) return {OpStatus::kNotFloat, {}};
   }
   value += incr;
   if (std::isnan(value) || std::isinf(value)) return {OpStatus::kNanOrInf, {}};
   std::string text = format_long_double(value);
-  if (!h.value) h.value = new_hash(db, key);
-  h.value->set(field, text);
+  h.set(field, text);
   return {OpStatus::kOk, std::move(text)};
 }
 
 // ---------------------------------------------------------------------------
 // Commands
 // ---------------------------------------------------------------------------
+
+// The listpack limits a write obeys (cached config: no lock per command).
+ListpackLimits hash_limits(const ExecContext& ctx) {
+  const ConfigStore& c = ctx.server.config;
+  return {c.hash_listpack_entries(), c.hash_listpack_value()};
+}
 
 // The hash at key for a read-only command: false (and the error written)
 // for a key of another type; *out is null for a missing key.
@@ -165,9 +188,11 @@ bool read_hash(ExecContext& ctx, const std::string& key, HashType** out) {
 void set_generic(ExecContext& ctx, Args& args, std::string_view name, bool reply_count) {
   if (args.size() % 2 != 0) return ctx.reply.error(err::wrong_arity(name));
   const std::string& key = args[1];
-  OpResult<int64_t> r = op_set(ctx.db(key), key, args, 2, ctx.now_ms);
+  HashWriter h(ctx.db(key), key, hash_limits(ctx));
+  OpResult<int64_t> r = op_set(h, args, 2, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyHash, "hset", key);
   if (reply_count) return ctx.reply.integer(r.value);
   ctx.reply.ok();
 }
@@ -181,16 +206,20 @@ void hmset_command(ExecContext& ctx, Args& args) {
 
 void hsetnx_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
-  OpResult<bool> r = op_set_nx(ctx.db(key), key, args[2], std::move(args[3]), ctx.now_ms);
+  HashWriter h(ctx.db(key), key, hash_limits(ctx));
+  OpResult<bool> r = op_set_nx(h, args[2], args[3], ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
-  if (r.value) ctx.modified(key);
+  if (r.value) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyHash, "hset", key);
+  }
   ctx.reply.integer(r.value);
 }
 
 void hget_command(ExecContext& ctx, Args& args) {
   HashType* h;
   if (!read_hash(ctx, args[1], &h)) return;
-  const std::string* v = h ? h->find(args[2]) : nullptr;
+  const std::optional<std::string_view> v = h ? h->find(args[2]) : std::nullopt;
   if (!v) return ctx.reply.null();
   ctx.reply.bulk(*v);
 }
@@ -200,7 +229,7 @@ void hmget_command(ExecContext& ctx, Args& args) {
   if (!read_hash(ctx, args[1], &h)) return;
   ctx.reply.array(args.size() - 2);
   for (size_t i = 2; i < args.size(); ++i) {
-    const std::string* v = h ? h->find(args[i]) : nullptr;
+    const std::optional<std::string_view> v = h ? h->find(args[i]) : std::nullopt;
     if (v) {
       ctx.reply.bulk(*v);
     } else {
@@ -220,7 +249,7 @@ void read_all(ExecContext& ctx, Args& args, bool fields, bool values) {
     ctx.reply.array(n);
   }
   if (!h) return;
-  h->for_each([&](std::string_view field, const std::string& value) {
+  h->for_each([&](std::string_view field, std::string_view value) {
     if (fields) ctx.reply.bulk(field);
     if (values) ctx.reply.bulk(value);
   });
@@ -240,7 +269,11 @@ void hdel_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   OpResult<int64_t> r = op_delete(ctx.db(key), key, args, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
-  if (r.value > 0) ctx.modified(key);
+  if (r.value > 0) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyHash, "hdel", key);
+    notify_if_deleted(ctx, key);
+  }
   ctx.reply.integer(r.value);
 }
 
@@ -259,7 +292,7 @@ void hlen_command(ExecContext& ctx, Args& args) {
 void hstrlen_command(ExecContext& ctx, Args& args) {
   HashType* h;
   if (!read_hash(ctx, args[1], &h)) return;
-  const std::string* v = h ? h->find(args[2]) : nullptr;
+  const std::optional<std::string_view> v = h ? h->find(args[2]) : std::nullopt;
   ctx.reply.integer(v ? static_cast<int64_t>(v->size()) : 0);
 }
 
@@ -267,9 +300,11 @@ void hincrby_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   int64_t incr;
   if (!string_to_ll(args[3], &incr)) return ctx.reply.error(err::kNotInteger);
-  OpResult<int64_t> r = op_incr_by(ctx.db(key), key, args[2], incr, ctx.now_ms);
+  HashWriter h(ctx.db(key), key, hash_limits(ctx));
+  OpResult<int64_t> r = op_incr_by(h, args[2], incr, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyHash, "hincrby", key);
   ctx.reply.integer(r.value);
 }
 
@@ -280,9 +315,11 @@ void hincrbyfloat_command(ExecContext& ctx, Args& args) {
   // Unlike INCRBYFLOAT, an infinite increment is refused before the key
   // is looked at.
   if (std::isinf(incr)) return ctx.reply.error("ERR value is NaN or Infinity");
-  OpResult<std::string> r = op_incr_by_float(ctx.db(key), key, args[2], incr, ctx.now_ms);
+  HashWriter h(ctx.db(key), key, hash_limits(ctx));
+  OpResult<std::string> r = op_incr_by_float(h, args[2], incr, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyHash, "hincrbyfloat", key);
   ctx.reply.bulk(r.value);
 }
 
@@ -313,7 +350,7 @@ void hrandfield_command(ExecContext& ctx, Args& args) {
   auto all_fields = [&] {
     std::vector<std::string_view> fields;
     fields.reserve(h->size());
-    h->for_each([&](std::string_view field, const std::string&) { fields.push_back(field); });
+    h->for_each([&](std::string_view field, std::string_view) { fields.push_back(field); });
     return fields;
   };
   random_pick(
@@ -329,7 +366,7 @@ void hscan_command(ExecContext& ctx, Args& args) {
   scan_collection<HashType>(
       ctx, args, 2, [](HashType& h, uint64_t cursor, int64_t count, ScanBatch& batch) {
         return walk_buckets(cursor, count, batch, [&](uint64_t c) {
-          return h.scan(c, [&](std::string_view f, const std::string& v) { batch.add(f, v); });
+          return h.scan(c, [&](std::string_view f, std::string_view v) { batch.add(f, v); });
         });
       });
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/notify.hpp"
 #include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
@@ -132,12 +133,14 @@ int op_expire(ExecContext& ctx, const std::string& key, int64_t when, const Expi
   Db& db = ctx.db(key);
   Entry* e = db.lookup_write(key, ctx.now_ms);
   if (!e || !expire_allowed(flags, e->expire_at_ms, when)) return 0;
-  if (when <= ctx.now_ms) {
+  const bool past = when <= ctx.now_ms;
+  if (past) {
     db.erase(key);
   } else {
     db.set_expire(key, *e, when);
   }
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyGeneric, past ? "del" : "expire", key);
   return 1;
 }
 
@@ -154,6 +157,7 @@ void del_command(ExecContext& ctx, Args& args) {
     if (db.lookup_write(args[i], ctx.now_ms) && db.erase(args[i])) {
       ++deleted;
       ctx.modified(args[i]);
+      notify_keyspace_event(ctx, kNotifyGeneric, "del", args[i]);
     }
   }
   ctx.reply.integer(deleted);
@@ -196,6 +200,8 @@ void rename_reply(ExecContext& ctx, Args& args, bool nx) {
         ctx.modified(args[1]);
         ctx.modified(args[2]);
       }
+      notify_keyspace_event(ctx, kNotifyGeneric, "rename_from", args[1]);
+      notify_keyspace_event(ctx, kNotifyGeneric, "rename_to", args[2]);
       if (nx) {
         ctx.reply.integer(1);
       } else {
@@ -290,6 +296,8 @@ void move_command(ExecContext& ctx, Args& args) {
   add_entry(to, key, std::move(value), expire_at_ms);
   ctx.modified(key);
   ctx.modified(key, dst_index);
+  notify_keyspace_event(ctx, kNotifyGeneric, "move_from", key);
+  notify_keyspace_event(ctx, kNotifyGeneric, "move_to", key, dst_index);
   ctx.reply.integer(1);
 }
 
@@ -396,6 +404,7 @@ void persist_command(ExecContext& ctx, Args& args) {
   Entry* e = db.lookup_write(args[1], ctx.now_ms);
   if (e && db.persist(args[1], *e)) {
     ctx.modified(args[1]);
+    notify_keyspace_event(ctx, kNotifyGeneric, "persist", args[1]);
     ctx.reply.integer(1);
   } else {
     ctx.reply.integer(0);

@@ -10,8 +10,8 @@
 // last element goes is deleted, so no command ever sees an empty list.
 //
 // A key starts to hold a list in one place, new_list (pushes and LMOVE's
-// destination): where Redis's dbAdd signals a key ready for clients blocked
-// on it, and so the one place a wake-up for blocking pops belongs.
+// destination), through Db::insert, which wakes the clients blocked on the
+// key as Redis's dbAdd does (engine/blocking.hpp).
 
 #include <algorithm>
 #include <cstdint>
@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/notify.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 #include "engine/list_type.hpp"
@@ -108,8 +109,10 @@ ListType* new_list(ExecContext& ctx, const std::string& key) {
 // After elements left the list at key: the key goes with its last element,
 // and the change is reported.
 void removed_from(ExecContext& ctx, const std::string& key, const ListType& list) {
-  if (list.empty()) ctx.db(key).erase(key);
+  const bool gone = list.empty();
+  if (gone) ctx.db(key).erase(key);
   ctx.modified(key);
+  if (gone) notify_keyspace_event(ctx, kNotifyGeneric, "del", key);
 }
 
 // Writes the n elements at `end` in the order a pop meets them, as bulk
@@ -142,6 +145,7 @@ void push_generic(ExecContext& ctx, Args& args, End end, bool only_existing) {
   }
   for (size_t i = 2; i < args.size(); ++i) list->push(end, args[i]);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyList, end == End::kHead ? "lpush" : "rpush", key);
   ctx.reply.integer(static_cast<int64_t>(list->size()));
 }
 
@@ -178,6 +182,7 @@ void pop_generic(ExecContext& ctx, Args& args, End end, std::string_view name) {
   } else {
     pop_to_reply(ctx, *list, end, 1);
   }
+  notify_keyspace_event(ctx, kNotifyList, end == End::kHead ? "lpop" : "rpop", key);
   removed_from(ctx, key, *list);
 }
 
@@ -236,6 +241,8 @@ void move_generic(ExecContext& ctx, const std::string& src, const std::string& d
   const std::string value = source->pop(from);
   target->push(to, value);
   ctx.modified(dst);
+  notify_keyspace_event(ctx, kNotifyList, to == End::kHead ? "lpush" : "rpush", dst);
+  notify_keyspace_event(ctx, kNotifyList, from == End::kHead ? "lpop" : "rpop", src);
   removed_from(ctx, src, *source);
   ctx.reply.bulk(value);
 }

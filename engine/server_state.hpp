@@ -13,6 +13,8 @@
 #include "engine/clock.hpp"
 #include "engine/checkpoint_api.hpp"
 #include "engine/config.hpp"
+#include "engine/notify.hpp"
+#include "engine/pubsub.hpp"
 #include "engine/scripting_api.hpp"
 #include "engine/session.hpp"
 
@@ -82,6 +84,9 @@ class ServerHooks {
     uint64_t my_id = 0;
   };
   virtual int client_kill(const KillFilter&) { return 0; }
+  // CLIENT UNBLOCK: ends the wait of a client blocked in BLPOP & co. as a
+  // timeout would, or with -UNBLOCKED (error); false when it is not blocked.
+  virtual bool client_unblock(uint64_t /*id*/, bool /*error*/) { return false; }
   // SHUTDOWN: stops the server after the current reply is written.
   virtual void shutdown(bool /*save*/) {}
   // Called over and over by a script that runs past busy-reply-threshold,
@@ -114,6 +119,10 @@ struct ServerState {
   std::unique_ptr<CheckpointService> checkpoints;
   PersistenceStatus persistence;
   std::atomic<int> snapshot_shards{0};  // shards still streaming a BGSAVE
+  // Pub/sub subscriptions, and keyspace notifications of expired keys
+  // (installed into the shards with install_expiry_listener).
+  PubSub pubsub;
+  KeyspaceExpiry keyspace_expiry{*this};
 };
 
 }  // namespace shardis

@@ -32,6 +32,13 @@ struct Session {
   // keys (null when none). Shared pointers keep copies of a Session cheap.
   std::shared_ptr<struct MultiState> multi;
   WatchPtr watch;
+  // Pub/sub subscriptions and the outbox of messages (engine/pubsub.hpp);
+  // null until the first subscription in Engine, set at connect time by
+  // the server, which wakes the connection to write the outbox.
+  std::shared_ptr<class Subscriber> subscriber;
+  // The wait of a client blocked in BLPOP & co. (null otherwise): CLIENT
+  // LIST's flag b, and what CLIENT UNBLOCK claims.
+  std::shared_ptr<struct Waiter> blocked;
 };
 
 }  // namespace shardis

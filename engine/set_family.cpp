@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/notify.hpp"
 #include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
@@ -221,7 +222,10 @@ void sadd_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   OpResult<int64_t> r = op_add(ctx.db(key), key, args, max_intset_entries(ctx), ctx.now_ms);
   if (r.status != OpStatus::kOk) return ctx.reply.error(err::kWrongType);
-  if (r.value > 0) ctx.modified(key);
+  if (r.value > 0) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifySet, "sadd", key);
+  }
   ctx.reply.integer(r.value);
 }
 
@@ -229,7 +233,11 @@ void srem_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   OpResult<int64_t> r = op_remove(ctx.db(key), key, args, ctx.now_ms);
   if (r.status != OpStatus::kOk) return ctx.reply.error(err::kWrongType);
-  if (r.value > 0) ctx.modified(key);
+  if (r.value > 0) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifySet, "srem", key);
+    notify_if_deleted(ctx, key);
+  }
   ctx.reply.integer(r.value);
 }
 
@@ -249,12 +257,17 @@ void smove_command(ExecContext& ctx, Args& args) {
   if (!src.set->remove(args[3])) return ctx.reply.integer(0);
   settle(src_db, src_key, src);
   ctx.modified(src_key);
+  notify_keyspace_event(ctx, kNotifySet, "srem", src_key);
+  notify_if_deleted(ctx, src_key);
   if (!dst.set) dst = create_set(dst_db, dst_key);
   // As in Redis, the destination counts as changed only when it gained the
   // member.
   const bool added = dst.set->add(args[3], max_intset_entries(ctx));
   settle(dst_db, dst_key, dst);
-  if (added) ctx.modified(dst_key);
+  if (added) {
+    ctx.modified(dst_key);
+    notify_keyspace_event(ctx, kNotifySet, "sadd", dst_key);
+  }
   ctx.reply.integer(1);
 }
 
@@ -268,7 +281,11 @@ void spop_command(ExecContext& ctx, Args& args) {
   OpResult<std::vector<std::string>> r = op_pop(ctx.db(key), key, static_cast<uint64_t>(count),
                                                 ctx.shard_for(key).rng(), ctx.now_ms);
   if (r.status != OpStatus::kOk) return ctx.reply.error(err::kWrongType);
-  if (!r.value.empty()) ctx.modified(key);
+  if (!r.value.empty()) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifySet, "spop", key);
+    notify_if_deleted(ctx, key);
+  }
   if (args.size() == 3) return reply_members(ctx, r.value);
   if (r.value.empty()) return ctx.reply.null();
   ctx.reply.bulk(r.value.front());

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/notify.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
 #include "engine/numbers.hpp"
@@ -498,7 +499,11 @@ void set_generic(ExecContext& ctx, Args& args, size_t value_index, const SetOpti
   OpResult<SetOutcome> r =
       op_set(ctx.db(key), key, std::move(args[value_index]), opts.flags, at_ms, ctx.now_ms);
   if (r.status == OpStatus::kWrongType) return reply_error(ctx, r.status, command);
-  if (r.status == OpStatus::kOk) ctx.modified(key);
+  if (r.status == OpStatus::kOk) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyString, "set", key);
+    if (at_ms != kNoExpiry) notify_keyspace_event(ctx, kNotifyGeneric, "expire", key);
+  }
   if (opts.flags & kSetGet) {
     if (r.value.had_old)
       ctx.reply.bulk(r.value.old);
@@ -536,6 +541,7 @@ void getset_command(ExecContext& ctx, Args& args) {
   OpResult<std::string> r = op_get_set(ctx.db(key), key, std::move(args[2]), ctx.now_ms);
   if (r.status == OpStatus::kWrongType) return reply_error(ctx, r.status, "getset");
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyString, "set", key);
   if (r.status == OpStatus::kOk)
     ctx.reply.bulk(r.value);
   else
@@ -548,6 +554,7 @@ void getdel_command(ExecContext& ctx, Args& args) {
   if (r.status == OpStatus::kNotFound) return ctx.reply.null();
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "getdel");
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyGeneric, "del", key);
   ctx.reply.bulk(r.value);
 }
 
@@ -585,6 +592,7 @@ void mset_generic(ExecContext& ctx, Args& args, bool nx, std::string_view comman
   for (size_t i = 1; i < args.size(); i += 2) {
     ctx.db(args[i]).set_string(args[i], std::move(args[i + 1]));
     ctx.modified(args[i]);
+    notify_keyspace_event(ctx, kNotifyString, "set", args[i]);
   }
   if (nx)
     ctx.reply.integer(1);
@@ -604,6 +612,7 @@ void incr_generic(ExecContext& ctx, Args& args, int64_t incr, std::string_view c
   OpResult<int64_t> r = op_incr_by(ctx.db(key), key, incr, ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, command);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyString, "incrby", key);
   ctx.reply.integer(r.value);
 }
 
@@ -634,6 +643,7 @@ void incrbyfloat_command(ExecContext& ctx, Args& args) {
   OpResult<std::string> r = op_incr_by_float(ctx.db(key), key, args[2], ctx.now_ms);
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "incrbyfloat");
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyString, "incrbyfloat", key);
   ctx.reply.bulk(r.value);
 }
 
@@ -643,6 +653,7 @@ void append_command(ExecContext& ctx, Args& args) {
                                  ctx.server.config.proto_max_bulk_len());
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "append");
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyString, "append", key);
   ctx.reply.integer(static_cast<int64_t>(r.value));
 }
 
@@ -670,7 +681,10 @@ void setrange_command(ExecContext& ctx, Args& args) {
   OpResult<RangeWrite> r = op_set_range(ctx.db(key), key, offset, args[3], ctx.now_ms,
                                         ctx.server.config.proto_max_bulk_len());
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "setrange");
-  if (r.value.modified) ctx.modified(key);
+  if (r.value.modified) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyString, "setrange", key);
+  }
   ctx.reply.integer(static_cast<int64_t>(r.value.length));
 }
 

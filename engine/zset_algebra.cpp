@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,9 +54,9 @@ struct Source {
       *score = 1;
       return set->contains(member);
     }
-    const double* s = zset ? zset->score(member) : nullptr;
+    const std::optional<double> s = zset ? zset->score(member) : std::nullopt;
     if (s) *score = *s;
-    return s != nullptr;
+    return s.has_value();
   }
   // Calls f(member, score) for every member until f returns false. A set's
   // member views live only during the call (see member_lives()).
@@ -66,11 +67,10 @@ struct Source {
       set->for_each([&](std::string_view m) { more = more && f(m, 1.0); });
       return;
     }
-    if (!zset) return;
-    for (const SkipList::Node* n = zset->index().first(); n; n = n->next())
-      if (!f(n->member, n->score)) return;
+    if (zset) zset->walk(0, zset->size(), false, f);
   }
-  // Whether for_each's member views stay valid until the command ends.
+  // Whether for_each's member views stay valid until the command ends
+  // (a sorted set's do: no input changes before the result is used).
   bool member_lives() const { return set == nullptr; }
   // The same key's value (ZINTER 2 k k). A lookup may move a rehash step of
   // the table being walked, so the walk never looks itself up.
@@ -295,7 +295,8 @@ void algebra_generic(ExecContext& ctx, Args& args, SetOp op, Output output) {
   std::vector<ScoredMember>& items = result.items;
   if (output == Output::kStore) {
     ZSetType stored;
-    for (const ScoredMember& m : items) stored.set(m.member, m.score);
+    const ListpackLimits limits = zset_limits(ctx);
+    for (const ScoredMember& m : items) stored.set(m.member, m.score, limits);
     return ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], stored)));
   }
   std::sort(items.begin(), items.end(), [](const ScoredMember& a, const ScoredMember& b) {

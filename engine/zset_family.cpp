@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "protocol/text.hpp"
+#include "engine/notify.hpp"
 #include "engine/collection_scan.hpp"
 #include "engine/command.hpp"
 #include "engine/errors.hpp"
@@ -70,19 +72,28 @@ void reply_scored(ExecContext& ctx, const std::vector<ScoredMember>& items, bool
   for (const ScoredMember& m : items) write_scored(ctx, m.member, m.score, with_scores, pairs);
 }
 
+ListpackLimits zset_limits(const ExecContext& ctx) {
+  // Cached copies that CONFIG SET refreshes: no lock per command.
+  const ConfigStore& c = ctx.server.config;
+  return {c.zset_listpack_entries(), c.zset_listpack_value()};
+}
+
 size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result) {
   Db& db = ctx.db(dst);
   const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
   if (existed) db.erase(dst);
   const size_t stored = result.size();
-  if (stored > 0) db.insert(dst).first->make_object<ZSetType>().swap(result);
+  if (stored > 0) {
+    Entry* e = db.insert(dst).first;
+    ZSetType& z = e->make_object<ZSetType>();
+    z.swap(result);
+    e->encoding = z.encoding();
+  }
   if (existed || stored > 0) ctx.modified(dst);
   return stored;
 }
 
 namespace {
-
-using Node = SkipList::Node;
 
 constexpr std::string_view kNaNScore = "ERR resulting score is not a number (NaN)";
 constexpr std::string_view kRangeNotFloat = "ERR min or max is not a float";
@@ -153,10 +164,13 @@ bool find_zset(ExecContext& ctx, const std::string& key, bool write, ZSetType** 
 
 // After a removal: the key goes with its last member, and a change is
 // reported.
-void removed(ExecContext& ctx, const std::string& key, ZSetType* z, size_t count) {
+void removed(ExecContext& ctx, const std::string& key, ZSetType* z, size_t count, std::string_view event) {
   if (count == 0) return;
-  if (z->empty()) ctx.db(key).erase(key);
+  const bool gone = z->empty();
+  if (gone) ctx.db(key).erase(key);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyZset, event, key);
+  if (gone) notify_keyspace_event(ctx, kNotifyGeneric, "del", key);
 }
 
 // ---------------------------------------------------------------------------
@@ -175,15 +189,18 @@ struct AddOutcome {
   double score = 0;        // INCR: the new score
 };
 
-// Redis's zsetAdd over (score, member) pairs. The set is created with its
-// first member, so a call that adds nothing leaves no empty key behind.
-AddOutcome op_add(Db& db, const std::string& key, ZSetType* z, const AddFlags& f,
-                  const std::vector<double>& scores, const Args& args, size_t first) {
+// Redis's zsetAdd over (score, member) pairs into the sorted set at e (null
+// when the key is absent). The set is created with its first member, so a
+// call that adds nothing leaves no empty key behind.
+AddOutcome op_add(Db& db, const std::string& key, Entry* e, const AddFlags& f,
+                  const std::vector<double>& scores, const Args& args, size_t first,
+                  const ListpackLimits& limits) {
   AddOutcome out;
+  ZSetType* z = e ? &e->object<ZSetType>() : nullptr;
   for (size_t i = 0; i < scores.size(); ++i) {
     const std::string& member = args[first + 2 * i + 1];
     double score = scores[i];
-    const double* current = z ? z->score(member) : nullptr;
+    const std::optional<double> current = z ? z->score(member) : std::nullopt;
     if (current) {
       if (f.nx) continue;
       if (f.incr) {
@@ -195,23 +212,30 @@ AddOutcome op_add(Db& db, const std::string& key, ZSetType* z, const AddFlags& f
       }
       if ((f.lt && score >= *current) || (f.gt && score <= *current)) continue;
       if (score != *current) {
-        z->set(member, score);
+        z->set(member, score, limits);
         ++out.updated;
       }
     } else {
       if (f.xx) continue;
-      if (!z) z = &db.insert(key).first->make_object<ZSetType>();
-      z->set(member, score);
+      if (!z) {
+        e = db.insert(key).first;
+        z = &e->make_object<ZSetType>();
+      }
+      z->set(member, score, limits);
       ++out.added;
     }
     out.processed = true;
     out.score = score;
   }
+  if (z) e->encoding = z->encoding();
   return out;
 }
 
 void add_reply(ExecContext& ctx, const std::string& key, const AddFlags& f, const AddOutcome& r) {
-  if (r.added || r.updated) ctx.modified(key);
+  if (r.added || r.updated) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyZset, f.incr ? "zincr" : "zadd", key);
+  }
   if (r.nan) return ctx.reply.error(kNaNScore);
   if (!f.incr) return ctx.reply.integer(f.ch ? r.added + r.updated : r.added);
   if (r.processed) return ctx.reply.dbl(r.score);
@@ -228,9 +252,10 @@ void add_generic(ExecContext& ctx, Args& args, const AddFlags& f, size_t first) 
     scores.push_back(s);
   }
   const std::string& key = args[1];
-  ZSetType* z;
-  if (!find_zset(ctx, key, true, &z)) return;
-  add_reply(ctx, key, f, op_add(ctx.db(key), key, z, f, scores, args, first));
+  Db& db = ctx.db(key);
+  Entry* e = db.lookup_write(key, ctx.now_ms);
+  if (e && e->type != ValueType::kZSet) return ctx.reply.error(err::kWrongType);
+  add_reply(ctx, key, f, op_add(db, key, e, f, scores, args, first, zset_limits(ctx)));
 }
 
 // ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
@@ -280,7 +305,7 @@ void zincrby_command(ExecContext& ctx, Args& args) {
 void zscore_command(ExecContext& ctx, Args& args) {
   ZSetType* z;
   if (!find_zset(ctx, args[1], false, &z)) return;
-  const double* s = z ? z->score(args[2]) : nullptr;
+  const std::optional<double> s = z ? z->score(args[2]) : std::nullopt;
   if (!s) return ctx.reply.null();
   ctx.reply.dbl(*s);
 }
@@ -290,7 +315,7 @@ void zmscore_command(ExecContext& ctx, Args& args) {
   if (!find_zset(ctx, args[1], false, &z)) return;
   ctx.reply.array(args.size() - 2);
   for (size_t i = 2; i < args.size(); ++i) {
-    const double* s = z ? z->score(args[i]) : nullptr;
+    const std::optional<double> s = z ? z->score(args[i]) : std::nullopt;
     if (s) {
       ctx.reply.dbl(*s);
     } else {
@@ -328,14 +353,11 @@ void zrevrank_command(ExecContext& ctx, Args& args) {
 }
 
 // How many members a score or lex range holds: the difference of the ranks
-// of its ends, O(log n).
+// of its ends, O(log n) in a skiplist.
 template <class Range>
-int64_t count_in(const SkipList& list, const Range& r) {
-  const Node* first = list.first_in(r);
-  if (!first) return 0;
-  const Node* last = list.last_in(r);
-  return static_cast<int64_t>(list.rank(last->score, last->member) -
-                              list.rank(first->score, first->member) + 1);
+int64_t count_in(const ZSetType& z, const Range& r) {
+  const auto [first, end] = z.rank_span(r);
+  return static_cast<int64_t>(end - first);
 }
 
 void zcount_command(ExecContext& ctx, Args& args) {
@@ -343,7 +365,7 @@ void zcount_command(ExecContext& ctx, Args& args) {
   if (!parse_score_range(args[2], args[3], &r)) return ctx.reply.error(kRangeNotFloat);
   ZSetType* z;
   if (!find_zset(ctx, args[1], false, &z)) return;
-  ctx.reply.integer(z ? count_in(z->index(), r) : 0);
+  ctx.reply.integer(z ? count_in(*z, r) : 0);
 }
 
 void zlexcount_command(ExecContext& ctx, Args& args) {
@@ -351,7 +373,7 @@ void zlexcount_command(ExecContext& ctx, Args& args) {
   if (!parse_lex_range(args[2], args[3], &r)) return ctx.reply.error(kLexRange);
   ZSetType* z;
   if (!find_zset(ctx, args[1], false, &z)) return;
-  ctx.reply.integer(z ? count_in(z->index(), r) : 0);
+  ctx.reply.integer(z ? count_in(*z, r) : 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -372,39 +394,37 @@ bool clamp_ranks(int64_t size, int64_t* start, int64_t* end) {
   return true;
 }
 
-void collect_ranks(const SkipList& list, int64_t start, int64_t end, bool reverse,
+// Appends the members visited by ZSetType::walk to out.
+void collect(const ZSetType& z, uint64_t from, uint64_t count, bool reverse,
+             std::vector<ScoredMember>* out) {
+  z.walk(from, count, reverse, [&](std::string_view member, double score) {
+    out->push_back({member, score});
+    return true;
+  });
+}
+
+void collect_ranks(const ZSetType& z, int64_t start, int64_t end, bool reverse,
                    std::vector<ScoredMember>* out) {
-  const int64_t size = static_cast<int64_t>(list.size());
+  const int64_t size = static_cast<int64_t>(z.size());
   if (!clamp_ranks(size, &start, &end)) return;
-  const Node* n = list.at_rank(static_cast<uint64_t>(reverse ? size - start : start + 1));
-  for (int64_t i = start; i <= end && n; ++i) {
-    out->push_back({n->member, n->score});
-    n = reverse ? n->prev() : n->next();
-  }
+  collect(z, static_cast<uint64_t>(reverse ? size - 1 - start : start),
+          static_cast<uint64_t>(end - start + 1), reverse, out);
 }
 
 // A score or lex range from its first end (the last one when reverse),
 // skipping `offset` members and taking at most `limit` (negative: all).
 // The offset is skipped through ranks, not walked.
 template <class Range>
-void collect_range(const SkipList& list, const Range& r, bool reverse, int64_t offset,
+void collect_range(const ZSetType& z, const Range& r, bool reverse, int64_t offset,
                    int64_t limit, std::vector<ScoredMember>* out) {
   // A negative offset yields nothing, as Redis's skip loop runs off the end.
   if (offset < 0) return;
-  const Node* n = reverse ? list.last_in(r) : list.first_in(r);
-  if (!n) return;
-  if (offset > 0) {
-    const uint64_t rank = list.rank(n->score, n->member);
-    const uint64_t skip = static_cast<uint64_t>(offset);
-    if (reverse ? skip >= rank : skip > list.size() - rank) return;
-    n = list.at_rank(reverse ? rank - skip : rank + skip);
-  }
-  for (; n && limit != 0; --limit) {
-    const auto key = range_key(r, *n);
-    if (reverse ? !r.above_min(key) : !r.below_max(key)) break;
-    out->push_back({n->member, n->score});
-    n = reverse ? n->prev() : n->next();
-  }
+  const auto [first, end] = z.rank_span(r);
+  const uint64_t skip = static_cast<uint64_t>(offset);
+  if (skip >= end - first) return;
+  uint64_t count = end - first - skip;
+  if (limit >= 0) count = std::min(count, static_cast<uint64_t>(limit));
+  collect(z, reverse ? end - 1 - skip : first + skip, count, reverse, out);
 }
 
 // Redis's zrangeGenericCommand: ZRANGE with its options, the older
@@ -457,12 +477,13 @@ void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir, bool
   ZSetType* z;
   if (!find_zset(ctx, args[src], false, &z)) return;
   std::vector<ScoredMember> items;
-  if (z && by == RangeBy::kRank) collect_ranks(z->index(), start, end, reverse, &items);
-  if (z && by == RangeBy::kScore) collect_range(z->index(), scores, reverse, offset, limit, &items);
-  if (z && by == RangeBy::kLex) collect_range(z->index(), lex, reverse, offset, limit, &items);
+  if (z && by == RangeBy::kRank) collect_ranks(*z, start, end, reverse, &items);
+  if (z && by == RangeBy::kScore) collect_range(*z, scores, reverse, offset, limit, &items);
+  if (z && by == RangeBy::kLex) collect_range(*z, lex, reverse, offset, limit, &items);
   if (!store) return reply_scored(ctx, items, with_scores, ctx.reply.resp() >= 3);
   ZSetType result;
-  for (const ScoredMember& m : items) result.set(m.member, m.score);
+  const ListpackLimits limits = zset_limits(ctx);
+  for (const ScoredMember& m : items) result.set(m.member, m.score, limits);
   ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], result)));
 }
 
@@ -499,7 +520,7 @@ void zrem_command(ExecContext& ctx, Args& args) {
   if (!z) return ctx.reply.integer(0);
   int64_t count = 0;
   for (size_t i = 2; i < args.size() && !z->empty(); ++i) count += z->erase(args[i]);
-  removed(ctx, key, z, static_cast<size_t>(count));
+  removed(ctx, key, z, static_cast<size_t>(count), "zrem");
   ctx.reply.integer(count);
 }
 
@@ -513,31 +534,31 @@ void zremrangebyrank_command(ExecContext& ctx, Args& args) {
   size_t count = 0;
   if (z && clamp_ranks(static_cast<int64_t>(z->size()), &start, &end)) {
     count = z->erase_rank_range(static_cast<uint64_t>(start), static_cast<uint64_t>(end));
-    removed(ctx, key, z, count);
+    removed(ctx, key, z, count, "zremrangebyrank");
   }
   ctx.reply.integer(static_cast<int64_t>(count));
 }
 
 // ZREMRANGEBYSCORE and ZREMRANGEBYLEX once the range is parsed.
 template <class Range>
-void remove_range(ExecContext& ctx, const std::string& key, const Range& r) {
+void remove_range(ExecContext& ctx, const std::string& key, const Range& r, std::string_view event) {
   ZSetType* z;
   if (!find_zset(ctx, key, true, &z)) return;
   const size_t count = z ? z->erase_range(r) : 0;
-  if (z) removed(ctx, key, z, count);
+  if (z) removed(ctx, key, z, count, event);
   ctx.reply.integer(static_cast<int64_t>(count));
 }
 
 void zremrangebyscore_command(ExecContext& ctx, Args& args) {
   ScoreRange r;
   if (!parse_score_range(args[2], args[3], &r)) return ctx.reply.error(kRangeNotFloat);
-  remove_range(ctx, args[1], r);
+  remove_range(ctx, args[1], r, "zremrangebyscore");
 }
 
 void zremrangebylex_command(ExecContext& ctx, Args& args) {
   LexRange r;
   if (!parse_lex_range(args[2], args[3], &r)) return ctx.reply.error(kLexRange);
-  remove_range(ctx, args[1], r);
+  remove_range(ctx, args[1], r, "zremrangebylex");
 }
 
 // Removes up to count members from the low (or, max, the high) end of z,
@@ -547,11 +568,15 @@ void pop_members(ExecContext& ctx, const std::string& key, ZSetType* z, int64_t 
   const size_t n = std::min(static_cast<size_t>(count), z->size());
   ctx.reply.array(pairs ? n : n * 2);
   for (size_t i = 0; i < n; ++i) {
-    const Node* node = max ? z->index().last() : z->index().first();
-    write_scored(ctx, node->member, node->score, true, pairs);
-    z->erase(std::string(node->member));  // the view dies with the member
+    std::string member;  // a copy: the view dies with the member
+    z->walk(max ? z->size() - 1 : 0, 1, max, [&](std::string_view m, double score) {
+      write_scored(ctx, m, score, true, pairs);
+      member = m;
+      return true;
+    });
+    z->erase(member);
   }
-  removed(ctx, key, z, n);
+  removed(ctx, key, z, n, max ? "zpopmax" : "zpopmin");
 }
 
 // ZPOPMIN / ZPOPMAX key [count]. Without a count the reply is one flat
@@ -613,13 +638,14 @@ void zmpop_keys(const Args& args, std::vector<size_t>* keys) {
 // ZRANDMEMBER
 // ---------------------------------------------------------------------------
 
-// Every member equally likely: a random rank, found in O(log n).
-const Node* random_node(const SkipList& list, std::mt19937_64& rng) {
-  return list.at_rank(std::uniform_int_distribution<uint64_t>(1, list.size())(rng));
+// Every member equally likely: a random rank (found in O(log n) in a
+// skiplist).
+uint64_t random_rank(const ZSetType& z, std::mt19937_64& rng) {
+  return std::uniform_int_distribution<uint64_t>(0, z.size() - 1)(rng);
 }
 
 // ZRANDMEMBER key [count [WITHSCORES]]: one member, or count of them as
-// random_pick.hpp chooses them.
+// random_pick.hpp chooses them (elements named by their rank).
 void zrandmember_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
   std::mt19937_64& rng = ctx.shard_for(key).rng();
@@ -627,7 +653,10 @@ void zrandmember_command(ExecContext& ctx, Args& args) {
   if (args.size() == 2) {
     if (!find_zset(ctx, key, false, &z)) return;
     if (!z) return ctx.reply.null();
-    return ctx.reply.bulk(random_node(z->index(), rng)->member);
+    return z->walk(random_rank(*z, rng), 1, false, [&](std::string_view member, double) {
+      ctx.reply.bulk(member);
+      return true;
+    });
   }
   int64_t count;
   if (!parse_random_count(ctx, args[2], &count)) return;
@@ -641,17 +670,21 @@ void zrandmember_command(ExecContext& ctx, Args& args) {
   if (!find_zset(ctx, key, false, &z)) return;
   if (!z || count == 0) return ctx.reply.array(0);
   const bool pairs = ctx.reply.resp() >= 3;
-  const SkipList& list = z->index();
-  const uint64_t n = random_pick_length(count, list.size());
+  const uint64_t n = random_pick_length(count, z->size());
   ctx.reply.array(with_scores && !pairs ? n * 2 : n);
   random_pick(
-      count, list.size(), rng, [&] { return random_node(list, rng); },
+      count, z->size(), rng, [&] { return random_rank(*z, rng); },
       [&] {
-        std::vector<const Node*> all;
-        for (const Node* node = list.first(); node; node = node->next()) all.push_back(node);
+        std::vector<uint64_t> all(z->size());
+        for (uint64_t i = 0; i < all.size(); ++i) all[i] = i;
         return all;
       },
-      [&](const Node* node) { write_scored(ctx, node->member, node->score, with_scores, pairs); });
+      [&](uint64_t rank) {
+        z->walk(rank, 1, false, [&](std::string_view member, double score) {
+          write_scored(ctx, member, score, with_scores, pairs);
+          return true;
+        });
+      });
 }
 
 void zscan_command(ExecContext& ctx, Args& args) {

@@ -1,7 +1,10 @@
 #include "engine/zset_type.hpp"
 
+#include <cmath>
+#include <cstring>
 #include <new>
 #include <random>
+#include <string>
 #include <utility>
 
 namespace shardis {
@@ -178,46 +181,208 @@ SkipList::Node* SkipList::at_rank(uint64_t rank) const {
 // ZSetType
 // ---------------------------------------------------------------------------
 
-bool ZSetType::set(std::string_view member, double score) {
-  // Redis's compact encoding, which holds every small set, stores -0 as 0
-  // (ZSCORE answers "0"); the skiplist keeps one zero for all sizes.
+void ZSetType::Table::add(std::string_view member, double score) {
+  Dict<double>::Node* node = scores.insert(member).first;
+  node->value = score;
+  index.insert(score, node->key());
+}
+
+namespace {
+
+constexpr double kMaxPackedInt = 9007199254740992.0;  // 2^53: every integer below is exact
+
+// A score as the listpack stores it (see the file comment of the header);
+// buf holds at least 8 bytes.
+std::string_view encode_score(double score, char* buf) {
+  if (std::trunc(score) == score && std::fabs(score) <= kMaxPackedInt) {
+    const auto v = static_cast<int64_t>(score);
+    uint64_t zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+    size_t n = 0;
+    for (; zigzag != 0; zigzag >>= 8) buf[n++] = static_cast<char>(zigzag & 0xff);
+    return {buf, n};
+  }
+  std::memcpy(buf, &score, sizeof score);
+  return {buf, sizeof score};
+}
+
+}  // namespace
+
+double ZSetType::decode_score(std::string_view bytes) {
+  if (bytes.size() == sizeof(double)) {
+    double score;
+    std::memcpy(&score, bytes.data(), sizeof score);
+    return score;
+  }
+  uint64_t zigzag = 0;
+  for (size_t i = bytes.size(); i-- > 0;)
+    zigzag = (zigzag << 8) | static_cast<uint8_t>(bytes[i]);
+  return static_cast<double>(static_cast<int64_t>(zigzag >> 1) ^ -static_cast<int64_t>(zigzag & 1));
+}
+
+size_t ZSetType::find_packed(std::string_view member, double* score) const {
+  size_t found = pack_.end();
+  for_each_packed([&](std::string_view m, double s, size_t at) {
+    if (m != member) return true;
+    *score = s;
+    found = at;
+    return false;
+  });
+  return found;
+}
+
+void ZSetType::insert_packed(std::string_view member, double score) {
+  size_t at = pack_.end();
+  for_each_packed([&](std::string_view m, double s, size_t off) {
+    if (!less(s, m, score, member)) {
+      at = off;
+      return false;
+    }
+    return true;
+  });
+  char buf[sizeof(double)];
+  pack_.splice(at, at, 0, {member, encode_score(score, buf)});
+}
+
+void ZSetType::erase_packed(size_t at) {
+  size_t end;
+  pack_.get(at, &end);
+  pack_.get(end, &end);
+  pack_.splice(at, end, 2, {});
+}
+
+std::vector<ScoredMember> ZSetType::packed_ranks(uint64_t from, uint64_t count) const {
+  std::vector<ScoredMember> out;
+  out.reserve(count);
+  walk(from, count, false, [&](std::string_view m, double s) {
+    out.push_back({m, s});
+    return true;
+  });
+  return out;
+}
+
+std::optional<double> ZSetType::score(std::string_view member) {
+  if (table_) {
+    const double* s = table_->scores.find(member);
+    if (!s) return std::nullopt;
+    return *s;
+  }
+  double s;
+  if (find_packed(member, &s) == pack_.end()) return std::nullopt;
+  return s;
+}
+
+bool ZSetType::set(std::string_view member, double score, const ListpackLimits& limits) {
+  // Redis's listpack, which holds every small set, stores -0 as 0 (ZSCORE
+  // answers "0"); the skiplist keeps one zero for all sizes.
   if (score == 0) score = 0;
-  auto [node, created] = scores_.insert(member);
+  if (!table_) {
+    double old;
+    const size_t at = find_packed(member, &old);
+    if (at != pack_.end()) {
+      if (old == score) return false;
+      // The member is re-inserted from a copy: its bytes live in the pack.
+      const std::string copy(member);
+      erase_packed(at);
+      insert_packed(copy, score);
+      return false;
+    }
+    if (static_cast<int64_t>(size()) + 1 > limits.entries || !limits.fits(member) ||
+        !pack_.safe_to_add(member.size() + 2 * sizeof(double))) {
+      convert_to_skiplist();
+    } else {
+      insert_packed(member, score);
+      return true;
+    }
+  }
+  auto [node, created] = table_->scores.insert(member);
   if (!created) {
     if (node->value == score) return false;
-    index_.erase(node->value, node->key());
+    table_->index.erase(node->value, node->key());
   }
   node->value = score;
-  index_.insert(score, node->key());
+  table_->index.insert(score, node->key());
   return created;
 }
 
 bool ZSetType::erase(std::string_view member) {
-  Dict<double>::Node* node = scores_.find_node(member);
+  if (!table_) {
+    double ignored;
+    const size_t at = find_packed(member, &ignored);
+    if (at == pack_.end()) return false;
+    erase_packed(at);
+    return true;
+  }
+  Dict<double>::Node* node = table_->scores.find_node(member);
   if (!node) return false;
-  index_.erase(node->value, node->key());
-  scores_.erase(member);
-  scores_.maybe_shrink();
+  table_->index.erase(node->value, node->key());
+  table_->scores.erase(member);
+  table_->scores.maybe_shrink();
   return true;
 }
 
 int64_t ZSetType::rank(std::string_view member, bool reverse) {
-  Dict<double>::Node* node = scores_.find_node(member);
-  if (!node) return -1;
-  const uint64_t r = index_.rank(node->value, node->key());
-  return static_cast<int64_t>(reverse ? index_.size() - r : r - 1);
+  int64_t r = -1;
+  if (table_) {
+    Dict<double>::Node* node = table_->scores.find_node(member);
+    if (!node) return -1;
+    r = static_cast<int64_t>(table_->index.rank(node->value, node->key())) - 1;
+  } else {
+    int64_t i = 0;
+    for_each_packed([&](std::string_view m, double, size_t) {
+      if (m == member) r = i;
+      ++i;
+      return r < 0;
+    });
+    if (r < 0) return -1;
+  }
+  return reverse ? static_cast<int64_t>(size()) - 1 - r : r;
+}
+
+void ZSetType::convert_to_skiplist() {
+  if (table_) return;
+  auto table = std::make_unique<Table>();
+  table->scores.reserve(size());
+  for_each_packed([&](std::string_view m, double s, size_t) {
+    table->add(m, s);
+    return true;
+  });
+  table_ = std::move(table);
+  pack_.clear();
 }
 
 size_t ZSetType::erase_rank_range(uint64_t start, uint64_t end) {
-  const size_t n =
-      index_.erase_rank_range(start + 1, end + 1, [&](std::string_view m) { scores_.erase(m); });
-  scores_.maybe_shrink();
+  if (!table_) {
+    size_t from = pack_.end(), to = pack_.end();
+    uint64_t rank = 0;
+    for_each_packed([&](std::string_view, double, size_t at) {
+      if (rank == start) from = at;
+      if (rank == end + 1) {
+        to = at;
+        return false;
+      }
+      ++rank;
+      return true;
+    });
+    pack_.splice(from, to, 2 * (end - start + 1), {});
+    return end - start + 1;
+  }
+  const size_t n = table_->index.erase_rank_range(
+      start + 1, end + 1, [&](std::string_view m) { table_->scores.erase(m); });
+  table_->scores.maybe_shrink();
   return n;
 }
 
 std::unique_ptr<Collection> ZSetType::clone() const {
+  // The copy keeps the representation, as Redis's COPY does.
   auto copy = std::make_unique<ZSetType>();
-  for (const SkipList::Node* n = index_.first(); n; n = n->next()) copy->set(n->member, n->score);
+  if (!table_) {
+    copy->pack_ = Listpack(pack_);
+    return copy;
+  }
+  copy->table_ = std::make_unique<Table>();
+  copy->table_->scores.reserve(size());
+  for (const SkipList::Node* n = table_->index.first(); n; n = n->next())
+    copy->table_->add(n->member, n->score);
   return copy;
 }
 

@@ -1,32 +1,47 @@
 #pragma once
 // The value of a sorted-set key: member -> score, plus the members ordered
-// by (score, member).
+// by (score, member). Two representations, as in Redis 7.0.
 //
-// Two structures hold the same members, as in Redis: a Dict answers "what
-// is the score of m" in O(1), and a skiplist keeps the order. The skiplist
-// is Pugh's, with Redis's two additions: every forward link records its
-// span (how many level-0 steps it jumps), so the rank of a member and the
-// member at a rank are found in O(log n) by summing spans along the search
-// path; and level 0 is doubly linked, so a range is walked in either
-// direction once its first node is found. ZRANGE by rank, score or lex is
-// therefore O(log n + m).
+// A new sorted set is a listpack (engine/listpack.hpp): member, score,
+// member, score ... kept in order, searched linearly. A score that is an
+// integer of at most 53 bits is stored as its zigzag bytes (0 to 7 of
+// them), any other as the 8 bytes of the double, so the common small
+// integer scores cost 2 bytes. Adding a member converts the set to a
+// skiplist for good when it would hold more than zset-max-listpack-entries
+// members or the member is longer than zset-max-listpack-value bytes;
+// updates of a score never convert, and nothing converts back, as in Redis.
+//
+// The skiplist form has two structures holding the same members, as in
+// Redis: a Dict answers "what is the score of m" in O(1), and a skiplist
+// keeps the order. The skiplist is Pugh's, with Redis's two additions:
+// every forward link records its span (how many level-0 steps it jumps), so
+// the rank of a member and the member at a rank are found in O(log n) by
+// summing spans along the search path; and level 0 is doubly linked, so a
+// range is walked in either direction once its first node is found. ZRANGE
+// by rank, score or lex is therefore O(log n + m).
 //
 // A member's bytes are stored once: the Dict node holds them inline, and the
 // skiplist node views them. Dict nodes never move (rehashing relinks them),
 // so the view stays valid until the member is erased, and erasing removes
 // the skiplist node before the Dict node.
 //
-// The compact listpack form Redis uses for small sets is not implemented
-// yet: every sorted set is a "skiplist".
+// Commands see one interface whatever the form: members are addressed by
+// 0-based rank (rank_span() turns a score or lex range into ranks, walk()
+// visits ranks in either direction). The owning Entry reports the
+// representation in OBJECT ENCODING, so code that adds members updates
+// Entry::encoding from encoding() afterwards.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/dict.hpp"
+#include "engine/listpack.hpp"
 #include "engine/value.hpp"
 
 namespace shardis {
@@ -143,43 +158,85 @@ class SkipList {
   int level_ = 1;
 };
 
+// A member and its score as a command collects them for a reply or a
+// store. member views bytes that live at least until the command ends.
+struct ScoredMember {
+  std::string_view member;
+  double score;
+};
+
+// What a range bounds in a member: its score, or its bytes for a lex range.
+inline double range_key(const ScoreRange&, std::string_view, double score) {
+  return score;
+}
+inline std::string_view range_key(const LexRange&, std::string_view member, double) {
+  return member;
+}
+
 class ZSetType final : public Collection {
  public:
   static constexpr ValueType kType = ValueType::kZSet;
-  static constexpr Encoding kEncoding = Encoding::kSkiplist;
+  static constexpr Encoding kEncoding = Encoding::kListpack;  // a new, empty set
+  static constexpr ListpackLimits kDefaultLimits{128, 64};    // Redis's defaults
 
-  size_t size() const { return scores_.size(); }
-  bool empty() const { return scores_.empty(); }
-  // Exchanges the members of two sets: nodes stay where they are, so views
-  // of member bytes stay valid (ZUNIONSTORE builds its result aside, then
-  // swaps it into the destination).
+  Encoding encoding() const { return table_ ? Encoding::kSkiplist : Encoding::kListpack; }
+  size_t size() const { return table_ ? table_->scores.size() : pack_.size() / 2; }
+  bool empty() const { return size() == 0; }
+  // Exchanges the members of two sets: skiplist nodes stay where they are,
+  // so views of member bytes stay valid (ZUNIONSTORE builds its result
+  // aside, then swaps it into the destination).
   void swap(ZSetType& other) noexcept {
-    scores_.swap(other.scores_);
-    index_.swap(other.index_);
+    pack_.swap(other.pack_);
+    table_.swap(other.table_);
   }
 
-  // The score of member, nullptr when absent.
-  const double* score(std::string_view member) { return scores_.find(member); }
+  // The score of member. Not const: a table lookup moves a rehash step.
+  std::optional<double> score(std::string_view member);
   // Adds member with score or moves it to score; true when it was added.
-  bool set(std::string_view member, double score);
+  // Adding converts a listpack that would pass limits first.
+  bool set(std::string_view member, double score, const ListpackLimits& limits = kDefaultLimits);
   bool erase(std::string_view member);
   // 0-based rank counted from the lowest (or, reverse, the highest) score;
   // -1 when member is absent.
   int64_t rank(std::string_view member, bool reverse);
+  // Makes the set a skiplist (no-op if it is one).
+  void convert_to_skiplist();
 
-  const SkipList& index() const { return index_; }
+  // The ranks [first, second) of the members inside a ScoreRange or
+  // LexRange; first == second when there are none.
+  template <class Range>
+  std::pair<uint64_t, uint64_t> rank_span(const Range& r) const;
+  // fn(member, score) for up to count members from rank `from` on, towards
+  // higher ranks or (reverse) lower ones, while fn returns true. The views
+  // live until the set changes.
+  template <class F>
+  void walk(uint64_t from, uint64_t count, bool reverse, F&& fn) const;
+
   // ZSCAN's walk: fn(member, score) for the bucket(s) at cursor of the
-  // member index; returns the next cursor (see Dict::scan).
+  // member index, returning the next cursor (see Dict::scan); a listpack
+  // is walked whole and answers 0, as Redis does.
   template <class F>
   uint64_t scan(uint64_t cursor, F&& fn) {
-    return scores_.scan(cursor, [&](Dict<double>::Node& n) { fn(n.key(), n.value); });
+    if (!table_) {
+      walk(0, size(), false, [&](std::string_view m, double s) {
+        fn(m, s);
+        return true;
+      });
+      return 0;
+    }
+    return table_->scores.scan(cursor, [&](Dict<double>::Node& n) { fn(n.key(), n.value); });
   }
 
   // Removes the members in a ScoreRange or LexRange; returns how many.
   template <class Range>
   size_t erase_range(const Range& r) {
-    const size_t n = index_.erase_range(r, [&](std::string_view m) { scores_.erase(m); });
-    scores_.maybe_shrink();
+    if (!table_) {
+      auto [first, end] = rank_span(r);
+      return first == end ? 0 : erase_rank_range(first, end - 1);
+    }
+    const size_t n = table_->index.erase_range(
+        r, [&](std::string_view m) { table_->scores.erase(m); });
+    table_->scores.maybe_shrink();
     return n;
   }
   // 0-based inclusive ranks, already clamped to the set.
@@ -188,20 +245,100 @@ class ZSetType final : public Collection {
   std::unique_ptr<Collection> clone() const override;
 
  private:
-  Dict<double> scores_;
-  SkipList index_;
+  struct Table {
+    Dict<double> scores;
+    SkipList index;
+    // Adds a member that is not present.
+    void add(std::string_view member, double score);
+  };
+
+  // fn(member, score, offset of the member) over the listpack in order,
+  // while fn returns true.
+  template <class F>
+  void for_each_packed(F&& fn) const {
+    for (size_t off = pack_.begin(); off != pack_.end();) {
+      const size_t at = off;
+      const std::string_view member = pack_.get(off, &off);
+      if (!fn(member, decode_score(pack_.get(off, &off)), at)) return;
+    }
+  }
+  // Offset of member's element in the listpack, or pack_.end().
+  size_t find_packed(std::string_view member, double* score) const;
+  // The listpack members at ranks [from, from + count) in rank order.
+  std::vector<ScoredMember> packed_ranks(uint64_t from, uint64_t count) const;
+  void insert_packed(std::string_view member, double score);
+  void erase_packed(size_t at);
+
+  static double decode_score(std::string_view bytes);
+
+  Listpack pack_;                 // members while a listpack
+  std::unique_ptr<Table> table_;  // members once a skiplist
 };
+
+template <class Range>
+std::pair<uint64_t, uint64_t> ZSetType::rank_span(const Range& r) const {
+  if (r.empty()) return {0, 0};
+  if (table_) {
+    const SkipList& list = table_->index;
+    const SkipList::Node* first = list.first_in(r);
+    if (!first) return {0, 0};
+    const SkipList::Node* last = list.last_in(r);
+    const uint64_t begin = list.rank(first->score, first->member) - 1;
+    // A lex range over members of different scores may find its last node
+    // before its first: the span then holds the first, which is in range.
+    return {begin, std::max(begin + 1, list.rank(last->score, last->member))};
+  }
+  // As Redis's zzlFirstInLexRange / zzlFirstInRange: the first member at
+  // or above min, if it is not above max, and those after it up to max. For
+  // scores that is the range; for a lex range over members of different
+  // scores (where Redis leaves the result undefined) it is what Redis's
+  // listpack answers.
+  uint64_t rank = 0, first = 0, end = 0;
+  bool found = false;
+  for_each_packed([&](std::string_view m, double s, size_t) {
+    const auto key = range_key(r, m, s);
+    if (!found && r.above_min(key)) {
+      if (!r.below_max(key)) return false;
+      found = true;
+      first = rank;
+    }
+    ++rank;
+    if (!found) return true;
+    if (!r.below_max(key)) return false;
+    end = rank;
+    return true;
+  });
+  return {first, found ? end : first};
+}
+
+template <class F>
+void ZSetType::walk(uint64_t from, uint64_t count, bool reverse, F&& fn) const {
+  if (table_) {
+    const SkipList::Node* n = table_->index.at_rank(from + 1);
+    for (; n && count > 0; --count) {
+      if (!fn(n->member, n->score)) return;
+      n = reverse ? n->prev() : n->next();
+    }
+    return;
+  }
+  if (count == 0 || from >= size()) return;
+  if (reverse) {
+    const uint64_t low = count > from ? 0 : from + 1 - count;
+    const std::vector<ScoredMember> items = packed_ranks(low, from + 1 - low);
+    for (auto it = items.rbegin(); it != items.rend(); ++it)
+      if (!fn(it->member, it->score)) return;
+    return;
+  }
+  uint64_t rank = 0;
+  for_each_packed([&](std::string_view m, double s, size_t) {
+    if (rank++ < from) return true;
+    return count-- > 0 && fn(m, s);
+  });
+}
 
 // ---------------------------------------------------------------------------
 // Shared by the sorted-set command files (zset_family.cpp, zset_algebra.cpp)
 // ---------------------------------------------------------------------------
-
-// A member and its score as a command collects them for a reply or a
-// store. member views bytes that live at least until the command ends.
-struct ScoredMember {
-  std::string_view member;
-  double score;
-};
 
 // A score argument as Redis's getDoubleFromObject reads it (ZADD scores,
 // ZUNION weights): the whole string a double, no leading space, no NaN, no
@@ -213,18 +350,13 @@ bool parse_score(const std::string& s, double* out);
 void reply_scored(ExecContext& ctx, const std::vector<ScoredMember>& items, bool with_scores,
                   bool pairs);
 
+// The zset-max-listpack-* limits a write obeys now.
+ListpackLimits zset_limits(const ExecContext& ctx);
+
 // Stores result at dst as Redis's setKey does (any old value and its TTL
 // go), or deletes dst when result is empty, and reports the change. Returns
 // how many members were stored; result is left empty.
 size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result);
-
-// What a range bounds in a node: its score, or its member for a lex range.
-inline double range_key(const ScoreRange&, const SkipList::Node& n) {
-  return n.score;
-}
-inline std::string_view range_key(const LexRange&, const SkipList::Node& n) {
-  return n.member;
-}
 
 // ---------------------------------------------------------------------------
 // SkipList templates
@@ -258,24 +390,24 @@ template <class Range>
 SkipList::Node* SkipList::first_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n)); }, update);
-  return x && r.below_max(range_key(r, *x)) ? x : nullptr;
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member, n.score)); }, update);
+  return x && r.below_max(range_key(r, x->member, x->score)) ? x : nullptr;
 }
 
 template <class Range>
 SkipList::Node* SkipList::last_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  find_update([&](const Node& n) { return r.below_max(range_key(r, n)); }, update);
+  find_update([&](const Node& n) { return r.below_max(range_key(r, n.member, n.score)); }, update);
   Node* x = update[0];
-  return x != header_ && r.above_min(range_key(r, *x)) ? x : nullptr;
+  return x != header_ && r.above_min(range_key(r, x->member, x->score)) ? x : nullptr;
 }
 
 template <class Range, class F>
 size_t SkipList::erase_range(const Range& r, F&& on_erase) {
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n)); }, update);
-  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n)); },
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member, n.score)); }, update);
+  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n.member, n.score)); },
                      on_erase);
 }
 

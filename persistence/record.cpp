@@ -31,7 +31,7 @@ void encode_value(std::string& out, const Entry& e) {
     case ValueType::kHash: {
       const auto& hash = static_cast<const HashType&>(*e.obj);
       put_u32(out, checked_u32(hash.size()));
-      hash.for_each([&](std::string_view field, const std::string& value) {
+      hash.for_each([&](std::string_view field, std::string_view value) {
         put_sized(out, field);
         put_sized(out, value);
       });
@@ -40,10 +40,11 @@ void encode_value(std::string& out, const Entry& e) {
     case ValueType::kZSet: {
       const auto& zset = static_cast<const ZSetType&>(*e.obj);
       put_u32(out, checked_u32(zset.size()));
-      for (auto* n = zset.index().first(); n; n = n->next()) {
-        put_sized(out, n->member);
-        put_u64(out, double_bits(n->score));
-      }
+      zset.walk(0, zset.size(), false, [&](std::string_view member, double score) {
+        put_sized(out, member);
+        put_u64(out, double_bits(score));
+        return true;
+      });
       return;
     }
     case ValueType::kList: {
@@ -185,9 +186,16 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
       entry = db.insert(rec.key).first;
     }
     e = entry;
+    // Hashes and sorted sets choose their representation afresh, as Redis's
+    // RDB load does: a listpack when the default limits allow (the
+    // configured ones are not reachable here), a table straight away when
+    // the size alone rules it out.
     if (rec.type == ValueType::kHash) {
       auto& hash = e->make_object<HashType>();
-      for (auto& [field, value] : rec.fields) hash.set(field, std::move(value));
+      constexpr ListpackLimits kLimits = HashType::kDefaultLimits;
+      if (static_cast<int64_t>(rec.fields.size()) > kLimits.entries) hash.convert_to_hashtable();
+      for (const auto& [field, value] : rec.fields) hash.set(field, value, kLimits);
+      e->encoding = hash.encoding();
     } else if (rec.type == ValueType::kList) {
       auto& list = e->make_object<ListType>();
       for (const std::string& item : rec.items) list.push(ListType::End::kTail, item);
@@ -199,7 +207,10 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
       e->encoding = set.encoding();
     } else {
       auto& zset = e->make_object<ZSetType>();
-      for (const auto& [member, score] : rec.members) zset.set(member, score);
+      constexpr ListpackLimits kLimits = ZSetType::kDefaultLimits;
+      if (static_cast<int64_t>(rec.members.size()) > kLimits.entries) zset.convert_to_skiplist();
+      for (const auto& [member, score] : rec.members) zset.set(member, score, kLimits);
+      e->encoding = zset.encoding();
     }
   }
   if (rec.expire_at_ms != kNoExpiry) db.set_expire(rec.key, *e, rec.expire_at_ms);

@@ -120,7 +120,7 @@ std::map<std::string, std::string> contents(ShardSet& s) {
         } else if (e.type == ValueType::kHash) {
           std::map<std::string, std::string> sorted;
           static_cast<const HashType&>(*e.obj).for_each(
-              [&](std::string_view f, const std::string& val) { sorted[std::string(f)] = val; });
+              [&](std::string_view f, std::string_view val) { sorted[std::string(f)] = val; });
           for (const auto& [f, val] : sorted) v += f + "=" + val + ";";
         } else if (e.type == ValueType::kSet) {
           std::set<std::string> sorted;
@@ -133,11 +133,13 @@ std::map<std::string, std::string> contents(ShardSet& s) {
           for (ListType::Iterator it = l.begin(); !it.done(); it.next())
             v += std::to_string(it.value().size()) + ":" + std::string(it.value()) + ";";
         } else {
-          for (auto* z = static_cast<const ZSetType&>(*e.obj).index().first(); z; z = z->next()) {
+          const auto& z = static_cast<const ZSetType&>(*e.obj);
+          z.walk(0, z.size(), false, [&](std::string_view member, double score) {
             uint64_t bits;
-            std::memcpy(&bits, &z->score, sizeof bits);
-            v += std::string(z->member) + "@" + std::to_string(bits) + ";";
-          }
+            std::memcpy(&bits, &score, sizeof bits);
+            v += std::string(member) + "@" + std::to_string(bits) + ";";
+            return true;
+          });
         }
         out[std::to_string(db) + "|" + std::string(n.key())] = v;
       });

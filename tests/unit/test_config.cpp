@@ -288,7 +288,7 @@ TEST_CASE("match selects names by glob, aliases included, in name order", "[conf
   CHECK(cfg.match("H?") == std::vector<P>{{"hz", "10"}});
   CHECK(cfg.match("nomatch*").empty());
   const auto all = cfg.match("*");
-  CHECK(all.size() == ConfigStore::params().size() + 2);  // two aliases
+  CHECK(all.size() == ConfigStore::params().size() + 6);  // six aliases
   CHECK(std::is_sorted(all.begin(), all.end()));
 }
 

@@ -172,7 +172,7 @@ TEST_CASE("Hash commands on other types and other commands on hashes", "[hash]")
                    {{"getdel", "h"}, kWrongType},
                    {{"set", "h", "x", "get"}, kWrongType},
                    {{"type", "h"}, simple("hash")},
-                   {{"object", "encoding", "h"}, bulk("hashtable")},
+                   {{"object", "encoding", "h"}, bulk("listpack")},
                    {{"scan", "0", "type", "hash"}, array_of({bulk("0"), array_of({bulk("h")})})},
                    {{"set", "h", "now a string"}, kOk},  // SET replaces any type
                    {{"type", "h"}, simple("string")},
@@ -289,7 +289,7 @@ TEST_CASE("Entry owns a collection through its moves and copies", "[hash][value]
   HashType& h = a.make_object<HashType>();
   h.set("f", "v");
   CHECK(a.type == ValueType::kHash);
-  CHECK(encoding_name(a) == "hashtable");
+  CHECK(encoding_name(a) == "listpack");
   CHECK(a.holds_object());
 
   Entry copy = a;  // deep
@@ -316,6 +316,115 @@ TEST_CASE("Entry owns a collection through its moves and copies", "[hash][value]
   CHECK(z.type == ValueType::kHash);
   z.make_object<ZSetType>();  // and back, freeing the hash
   CHECK(z.type == ValueType::kZSet);
-  CHECK(encoding_name(z) == "skiplist");
+  CHECK(encoding_name(z) == "listpack");
   CHECK(z.object<ZSetType>().empty());
+}
+
+TEST_CASE("A hash is a listpack until a limit is crossed, then a hashtable for good",
+          "[hash][encoding]") {
+  Engine e;
+  const std::string fits(64, 'x'), too_long(65, 'x');
+  const std::string kListpack = bulk("listpack"), kHashtable = bulk("hashtable");
+  run_cases(e, {
+                   {{"config", "get", "hash-max-listpack-entries"},
+                    bulks({"hash-max-listpack-entries", "512"})},
+                   {{"config", "get", "hash-max-ziplist-value"},
+                    bulks({"hash-max-ziplist-value", "64"})},
+                   {{"config", "set", "hash-max-listpack-entries", "3"}, kOk},
+                   {{"config", "get", "hash-max-ziplist-entries"},
+                    bulks({"hash-max-ziplist-entries", "3"})},
+                   // By count: the fourth field converts.
+                   {{"hset", "h", "c", "1", "a", "2", "b", "3"}, integer(3)},
+                   {{"object", "encoding", "h"}, kListpack},
+                   // A listpack keeps insertion order, as Redis's does.
+                   {{"hgetall", "h"}, bulks({"c", "1", "a", "2", "b", "3"})},
+                   {{"hscan", "h", "0", "count", "1"},
+                    array_of({bulk("0"), bulks({"c", "1", "a", "2", "b", "3"})})},
+                   {{"hset", "h", "a", "9"}, integer(0)},
+                   {{"hgetall", "h"}, bulks({"c", "1", "a", "9", "b", "3"})},
+                   {{"hset", "h", "d", "4"}, integer(1)},
+                   {{"object", "encoding", "h"}, kHashtable},
+                   {{"hdel", "h", "a", "b", "c"}, integer(3)},
+                   {{"object", "encoding", "h"}, kHashtable},  // never back
+                   {{"hget", "h", "d"}, bulk("4")},
+                   // By length: 64 bytes fit, 65 do not, in a field or a value.
+                   {{"hset", "v", "f", fits}, integer(1)},
+                   {{"hset", "v", fits, "v"}, integer(1)},
+                   {{"object", "encoding", "v"}, kListpack},
+                   {{"hset", "v", "f", too_long}, integer(0)},
+                   {{"object", "encoding", "v"}, kHashtable},
+                   {{"hget", "v", "f"}, bulk(too_long)},
+                   {{"hset", "k", too_long, "1"}, integer(1)},
+                   {{"object", "encoding", "k"}, kHashtable},
+                   {{"hsetnx", "nx", "f", too_long}, integer(1)},
+                   {{"object", "encoding", "nx"}, kHashtable},
+                   {{"hincrby", "i", too_long, "5"}, integer(5)},
+                   {{"object", "encoding", "i"}, kHashtable},
+                   // A long HINCRBYFLOAT result converts too (Redis 7.0.15).
+                   {{"hincrbyfloat", "fl", "f", "1e70"},
+                    bulk("10000000000000000000222479489586148259025995410601157579323600873193472")},
+                   {{"object", "encoding", "fl"}, kHashtable},
+               });
+}
+
+TEST_CASE("Lowered hash limits apply at the next write that sets a field", "[hash][encoding]") {
+  Engine e;
+  REQUIRE(e.run({"hset", "h", "a", "1", "b", "2", "c", "3"}) == integer(3));
+  REQUIRE(e.run({"hset", "u", "a", "1", "b", "2", "c", "3"}) == integer(3));
+  run_cases(e, {
+                   {{"config", "set", "hash-max-ziplist-entries", "2"}, kOk},
+                   {{"object", "encoding", "h"}, bulk("listpack")},
+                   // Neither a removal nor an HSETNX that sets nothing converts...
+                   {{"hdel", "h", "nosuch"}, integer(0)},
+                   {{"hsetnx", "h", "a", "x"}, integer(0)},
+                   {{"object", "encoding", "h"}, bulk("listpack")},
+                   // ... but any set does, even of a field that exists.
+                   {{"hset", "h", "a", "5"}, integer(0)},
+                   {{"object", "encoding", "h"}, bulk("hashtable")},
+                   {{"hincrby", "u", "a", "1"}, integer(2)},
+                   {{"object", "encoding", "u"}, bulk("hashtable")},
+                   // Limit 0: every hash is a hashtable from its first field.
+                   {{"config", "set", "hash-max-listpack-entries", "0"}, kOk},
+                   {{"hset", "z", "a", "1"}, integer(1)},
+                   {{"object", "encoding", "z"}, bulk("hashtable")},
+                   {{"config", "set", "hash-max-listpack-entries", "512"}, kOk},
+                   {{"config", "set", "hash-max-listpack-value", "1k"}, kOk},
+                   {{"config", "get", "hash-max-listpack-value"},
+                    bulks({"hash-max-listpack-value", "1000"})},
+                   {{"hset", "w", "f", std::string(1000, 'v')}, integer(1)},
+                   {{"object", "encoding", "w"}, bulk("listpack")},
+                   {{"config", "set", "hash-max-listpack-value", "-1"},
+                    error("ERR CONFIG SET failed (possibly related to argument "
+                          "'hash-max-listpack-value') - argument must be a memory value")},
+                   {{"config", "set", "hash-max-listpack-entries", "1k"},
+                    error("ERR CONFIG SET failed (possibly related to argument "
+                          "'hash-max-listpack-entries') - argument couldn't be parsed into an "
+                          "integer")},
+               });
+}
+
+TEST_CASE("COPY keeps a hash's encoding; HRANDFIELD works on both", "[hash][encoding]") {
+  Engine e;
+  REQUIRE(e.run({"hset", "small", "a", "1", "b", "2"}) == integer(2));
+  REQUIRE(e.run({"hset", "big", "a", "1", std::string(65, 'x'), "2"}) == integer(2));
+  REQUIRE(e.run({"hdel", "big", std::string(65, 'x')}) == integer(1));
+  run_cases(e, {
+                   {{"copy", "small", "small2"}, integer(1)},
+                   {{"object", "encoding", "small2"}, bulk("listpack")},
+                   // Redis's COPY duplicates the representation, small or not.
+                   {{"copy", "big", "big2"}, integer(1)},
+                   {{"object", "encoding", "big2"}, bulk("hashtable")},
+                   {{"hgetall", "big2"}, bulks({"a", "1"})},
+                   {{"hrandfield", "big2"}, bulk("a")},
+                   {{"hrandfield", "big2", "-2", "withvalues"}, bulks({"a", "1", "a", "1"})},
+               });
+  for (const std::string key : {"small", "big"}) {
+    INFO(key);
+    const std::string all = e.run({"hrandfield", key, "5", "withvalues"});
+    CHECK(all.rfind("*" + std::to_string(key == "small" ? 4 : 2) + "\r\n", 0) == 0);
+  }
+  for (int i = 0; i < 20; ++i) {
+    const std::string one = e.run({"hrandfield", "small"});
+    CHECK((one == bulk("a") || one == bulk("b")));
+  }
 }

@@ -417,7 +417,7 @@ TEST_CASE("Sorted-set commands on other types and other commands on sorted sets"
                    {{"hget", "z", "f"}, kWrongType},
                    {{"lcs", "z", "s"}, error("ERR The specified keys must contain string values")},
                    {{"type", "z"}, simple("zset")},
-                   {{"object", "encoding", "z"}, bulk("skiplist")},
+                   {{"object", "encoding", "z"}, bulk("listpack")},
                    {{"scan", "0", "type", "zset"}, array_of({bulk("0"), bulks({"z"})})},
                    {{"zadd", "z", "2", "n"}, integer(1)},
                    {{"copy", "z", "c"}, integer(1)},
@@ -1109,4 +1109,93 @@ TEST_CASE("SkipList range removal keeps spans right", "[zset][skiplist]") {
     CHECK(list.at_rank(rank)->member == member);
     ++rank;
   }
+}
+
+TEST_CASE("A sorted set is a listpack until a member would cross a limit", "[zset][encoding]") {
+  Engine e;
+  const std::string fits(64, 'm'), too_long(65, 'm');
+  const std::string kListpack = bulk("listpack"), kSkiplist = bulk("skiplist");
+  run_cases(e, {
+                   {{"config", "get", "zset-max-ziplist-entries"},
+                    bulks({"zset-max-ziplist-entries", "128"})},
+                   {{"config", "set", "zset-max-listpack-entries", "3"}, kOk},
+                   {{"zadd", "z", "3", "c", "1", "a", "2", "b"}, integer(3)},
+                   {{"object", "encoding", "z"}, kListpack},
+                   {{"zscan", "z", "0", "count", "1"},
+                    array_of({bulk("0"), bulks({"a", "1", "b", "2", "c", "3"})})},
+                   {{"zadd", "z", "4", "d"}, integer(1)},
+                   {{"object", "encoding", "z"}, kSkiplist},
+                   {{"zremrangebyrank", "z", "0", "2"}, integer(3)},
+                   {{"object", "encoding", "z"}, kSkiplist},  // never back
+                   {{"zrange", "z", "0", "-1", "withscores"}, bulks({"d", "4"})},
+                   // By length: only the member counts, 64 bytes fit.
+                   {{"zadd", "v", "1", fits}, integer(1)},
+                   {{"object", "encoding", "v"}, kListpack},
+                   {{"zadd", "v", "2", too_long}, integer(1)},
+                   {{"object", "encoding", "v"}, kSkiplist},
+                   {{"zincrby", "w", "1", too_long}, bulk("1")},
+                   {{"object", "encoding", "w"}, kSkiplist},
+                   // Stores decide by their result: 2 members of a skiplist
+                   // make a listpack, 4 do not.
+                   {{"zadd", "big", "1", "a", "2", "b", "3", "c", "4", "d"}, integer(4)},
+                   {{"object", "encoding", "big"}, kSkiplist},
+                   {{"zrangestore", "dst", "big", "0", "1"}, integer(2)},
+                   {{"object", "encoding", "dst"}, kListpack},
+                   {{"zunionstore", "u", "1", "big"}, integer(4)},
+                   {{"object", "encoding", "u"}, kSkiplist},
+                   {{"zinterstore", "i", "2", "big", "dst"}, integer(2)},
+                   {{"object", "encoding", "i"}, kListpack},
+                   {{"zrange", "i", "0", "-1", "withscores"}, bulks({"a", "2", "b", "4"})},
+                   // COPY keeps the representation, as Redis's does.
+                   {{"zremrangebyscore", "big", "2", "4"}, integer(3)},
+                   {{"copy", "big", "big2"}, integer(1)},
+                   {{"object", "encoding", "big2"}, kSkiplist},
+                   {{"copy", "dst", "dst2"}, integer(1)},
+                   {{"object", "encoding", "dst2"}, kListpack},
+               });
+}
+
+TEST_CASE("Lowered sorted-set limits apply when a member is added, not updated",
+          "[zset][encoding]") {
+  Engine e;
+  abcde(e);
+  run_cases(e, {
+                   {{"config", "set", "zset-max-ziplist-entries", "2"}, kOk},
+                   {{"zadd", "z", "9", "a"}, integer(0)},
+                   {{"zincrby", "z", "1", "b"}, bulk("3")},
+                   {{"zadd", "z", "xx", "ch", "0", "c"}, integer(1)},
+                   {{"object", "encoding", "z"}, bulk("listpack")},
+                   {{"zrange", "z", "0", "-1", "withscores"},
+                    bulks({"c", "0", "b", "3", "d", "4", "e", "5", "a", "9"})},
+                   {{"zadd", "z", "nx", "1", "f"}, integer(1)},
+                   {{"object", "encoding", "z"}, bulk("skiplist")},
+                   {{"config", "set", "zset-max-listpack-entries", "0"}, kOk},
+                   {{"zadd", "y", "1", "a"}, integer(1)},
+                   {{"object", "encoding", "y"}, bulk("skiplist")},
+                   {{"zadd", "none", "xx", "1", "a"}, integer(0)},
+                   {{"exists", "none"}, integer(0)},
+                   {{"config", "set", "zset-max-listpack-entries", "128"}, kOk},
+                   {{"config", "set", "zset-max-listpack-value", "-1"},
+                    error("ERR CONFIG SET failed (possibly related to argument "
+                          "'zset-max-listpack-value') - argument must be a memory value")},
+               });
+}
+
+TEST_CASE("Listpack scores keep every double exactly", "[zset][encoding]") {
+  Engine e;
+  // Integers up to 2^53 are packed as integers, the rest as doubles.
+  run_cases(e, {
+                   {{"zadd", "z", "9007199254740992", "a", "-9007199254740992", "b", "0.5", "c",
+                     "9007199254740994", "d", "-0", "e", "inf", "f", "-inf", "g", "1e300", "h",
+                     "-3", "i", "255", "j", "256", "k"},
+                    integer(11)},
+                   {{"object", "encoding", "z"}, bulk("listpack")},
+                   {{"zrange", "z", "0", "-1", "withscores"},
+                    bulks({"g", "-inf", "b", "-9007199254740992", "i", "-3", "e", "0", "c", "0.5",
+                           "j", "255", "k", "256", "a", "9007199254740992", "d",
+                           "9007199254740994", "h", "1.0000000000000001e+300", "f", "inf"})},
+                   {{"zscore", "z", "b"}, bulk("-9007199254740992")},
+                   {{"zrank", "z", "c"}, integer(4)},
+                   {{"zrevrank", "z", "c"}, integer(6)},
+               });
 }

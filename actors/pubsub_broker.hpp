@@ -1,0 +1,23 @@
+#pragma once
+// The actor side of pub/sub (the model is in engine/pubsub.hpp).
+//
+// Every connection gets a Subscriber at connect time. Publishers append to
+// its outbox on their own thread and wake the connection with one
+// pubsub_atom per batch of messages; the connection actor then writes the
+// outbox to its socket (connection.cpp). The subscriber holds only a weak
+// reference to its connection: a strong one would keep the actor alive
+// through its own session.
+
+#include <cstdint>
+
+#include "caf/actor.hpp"
+#include "caf/atom.hpp"
+#include "engine/pubsub.hpp"
+
+namespace shardis {
+
+using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;
+
+SubscriberPtr make_connection_subscriber(uint64_t client_id, const caf::actor& connection);
+
+}  // namespace shardis

@@ -1,0 +1,225 @@
+// Pub/sub against an embedded shardis (four shards) and a real
+// redis-server: the same scenarios, the same expectations. Subscribers are
+// RESP2 hiredis clients: a message is the array [message, channel, payload]
+// read with read_reply().
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "contract/store_fixture.hpp"
+#include "support/resource_store.hpp"
+
+namespace shardis::test {
+
+namespace {
+
+std::string msg(const std::string& channel, const std::string& payload) {
+  return "[$message,$" + channel + ",$" + payload + "]";
+}
+std::string pmsg(const std::string& pattern, const std::string& channel, const std::string& payload) {
+  return "[$pmessage,$" + pattern + ",$" + channel + ",$" + payload + "]";
+}
+
+// Subscribes c to every channel, reading each confirmation.
+void subscribe(Client& c, const std::string& command, const std::vector<std::string>& names) {
+  Args args{command};
+  args.insert(args.end(), names.begin(), names.end());
+  c.append(args);
+  for (size_t i = 0; i < names.size(); ++i)
+    REQUIRE(c.read_reply() == "[$" + command + ",$" + names[i] + ",:" + std::to_string(i + 1) + "]");
+}
+
+// NUMSUB of one channel once it settles on `want` (a closed subscriber
+// leaves when the server has seen the close), or the last value seen.
+long long numsub_settled(Client& c, const std::string& channel, long long want) {
+  long long n = -1;
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.call({"PUBSUB", "NUMSUB", channel});
+    n = r && r->elements == 2 ? r->element[1]->integer : -1;
+    if (n == want) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("pubsub: messages arrive intact and in sequence, binary and 1 MB payloads", "[pubsub]") {
+  STORE_SERVER(server);
+  auto sub = server.connect();
+  auto pub = server.connect();
+  subscribe(*sub, "subscribe", {"events"});
+  const std::string binary("a\0b\r\n\xff\x01", 7);
+  const std::string big(1 << 20, 'x');
+  std::string varied = big;
+  for (size_t i = 0; i < varied.size(); i += 4093) varied[i] = static_cast<char>(i % 251);
+  for (const std::string& payload : {std::string("first"), binary, big, varied, std::string("last")})
+    CHECK(pub->integer({"PUBLISH", "events", payload}) == 1);
+  CHECK(sub->read_reply() == msg("events", "first"));
+  CHECK(sub->read_reply() == msg("events", binary));
+  CHECK(sub->read_reply() == msg("events", big));
+  CHECK(sub->read_reply() == msg("events", varied));
+  CHECK(sub->read_reply() == msg("events", "last"));
+  CHECK(pub->integer({"PUBLISH", "nobody", "x"}) == 0);
+}
+
+TEST_CASE("pubsub: patterns, and a channel plus a pattern deliver twice", "[pubsub]") {
+  STORE_SERVER(server);
+  auto sub = server.connect();
+  auto pub = server.connect();
+  subscribe(*sub, "psubscribe", {"workflow:*", "task:*"});
+  CHECK(pub->integer({"PUBLISH", "workflow:42", "started"}) == 1);
+  CHECK(pub->integer({"PUBLISH", "task:7", "done"}) == 1);
+  CHECK(pub->integer({"PUBLISH", "other:1", "x"}) == 0);
+  CHECK(sub->read_reply() == pmsg("workflow:*", "workflow:42", "started"));
+  CHECK(sub->read_reply() == pmsg("task:*", "task:7", "done"));
+  sub->append({"SUBSCRIBE", "task:7"});
+  CHECK(sub->read_reply() == "[$subscribe,$task:7,:3]");
+  CHECK(pub->integer({"PUBLISH", "task:7", "again"}) == 2);
+  CHECK(sub->read_reply() == msg("task:7", "again"));
+  CHECK(sub->read_reply() == pmsg("task:*", "task:7", "again"));
+  CHECK(pub->raw({"PUBSUB", "NUMPAT"}) == ":2");
+  CHECK(pub->raw({"PUBSUB", "CHANNELS", "task:*"}) == "[$task:7]");
+  // The subscribed state allows only pub/sub commands and PING.
+  sub->append({"GET", "k"});
+  CHECK(sub->read_reply() ==
+        "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+        "allowed in this context");
+  sub->append({"PING"});
+  CHECK(sub->read_reply() == "[$pong,$]");
+}
+
+TEST_CASE("pubsub: every one of several subscribers receives every event", "[pubsub]") {
+  STORE_SERVER(server);
+  constexpr int kSubscribers = 6;
+  constexpr int kEvents = 200;
+  std::vector<std::unique_ptr<Client>> subs;
+  for (int i = 0; i < kSubscribers; ++i) {
+    subs.push_back(server.connect());
+    subscribe(*subs.back(), "subscribe", {"fanout"});
+  }
+  auto pub = server.connect();
+  for (int e = 0; e < kEvents; ++e)
+    REQUIRE(pub->integer({"PUBLISH", "fanout", "event-" + std::to_string(e)}) == kSubscribers);
+  for (int i = 0; i < kSubscribers; ++i) {
+    INFO("subscriber " << i);
+    for (int e = 0; e < kEvents; ++e) REQUIRE(subs[i]->read_reply() == msg("fanout", "event-" + std::to_string(e)));
+  }
+}
+
+TEST_CASE("pubsub: 10k pipelined events all arrive, in order", "[pubsub]") {
+  STORE_SERVER(server);
+  constexpr int kEvents = 10000;
+  auto sub = server.connect();
+  subscribe(*sub, "subscribe", {"stream"});
+  auto pub = server.connect();
+  std::string failure;
+  // The subscriber reads while the publisher writes, as a live consumer.
+  std::thread reader([&] {
+    for (int e = 0; e < kEvents && failure.empty(); ++e) {
+      const std::string got = sub->read_reply();
+      if (got != msg("stream", std::to_string(e))) failure = "event " + std::to_string(e) + ": " + got;
+    }
+  });
+  for (int batch = 0; batch < kEvents; batch += 1000) {
+    std::vector<Args> commands;
+    for (int e = batch; e < batch + 1000; ++e) commands.push_back({"PUBLISH", "stream", std::to_string(e)});
+    for (const std::string& r : pub->pipeline(commands)) REQUIRE(r == ":1");
+  }
+  reader.join();
+  CHECK(failure.empty());
+}
+
+TEST_CASE("pubsub: subscribe, receive, unsubscribe, close, resubscribe; cleanup on disconnect", "[pubsub]") {
+  STORE_SERVER(server);
+  auto pub = server.connect();
+  CHECK(pub->integer({"PUBLISH", "life", "before"}) == 0);
+  {
+    auto sub = server.connect();
+    subscribe(*sub, "subscribe", {"life"});
+    CHECK(pub->integer({"PUBLISH", "life", "one"}) == 1);
+    CHECK(sub->read_reply() == msg("life", "one"));
+    sub->append({"UNSUBSCRIBE"});
+    CHECK(sub->read_reply() == "[$unsubscribe,$life,:0]");
+    CHECK(pub->integer({"PUBLISH", "life", "unheard"}) == 0);
+    CHECK(sub->raw({"GET", "k"}) == "(nil)");  // a normal client again
+  }
+  auto again = server.connect();
+  subscribe(*again, "subscribe", {"life"});
+  CHECK(pub->integer({"PUBLISH", "life", "two"}) == 1);
+  CHECK(again->read_reply() == msg("life", "two"));
+  {
+    auto leaver = server.connect();
+    subscribe(*leaver, "subscribe", {"life"});
+    CHECK(numsub_settled(*pub, "life", 2) == 2);
+  }
+  CHECK(numsub_settled(*pub, "life", 1) == 1);
+  again.reset();
+  CHECK(numsub_settled(*pub, "life", 0) == 0);
+  CHECK(pub->raw({"PUBSUB", "CHANNELS"}) == "[]");
+}
+
+TEST_CASE("pubsub: resource store writes followed by an event reach watchers", "[pubsub]") {
+  STORE_SERVER(server);
+  auto watcher = server.connect();
+  const std::string channel = "res:{proj}:widget:events";
+  subscribe(*watcher, "subscribe", {channel});
+  auto writer = server.connect();
+  ResourceStore store(writer->context(), "proj", "widget");
+  auto put = store.put("w1", "{\"size\":1}");
+  REQUIRE(put.ok());
+  const std::string put_event = "{\"op\":\"put\",\"id\":\"w1\",\"etag\":\"" + put.value + "\"}";
+  CHECK(writer->integer({"PUBLISH", channel, put_event}) == 1);
+  auto cas = store.put_if_match("w1", put.value, "{\"size\":2}");
+  REQUIRE(cas.ok());
+  const std::string cas_event = "{\"op\":\"put_if_match\",\"id\":\"w1\",\"etag\":\"" + cas.value + "\"}";
+  CHECK(writer->integer({"PUBLISH", channel, cas_event}) == 1);
+  CHECK(watcher->read_reply() == msg(channel, put_event));
+  CHECK(watcher->read_reply() == msg(channel, cas_event));
+}
+
+TEST_CASE("pubsub: keyspace notifications for set, del, expire, hset, zadd and expiry", "[pubsub]") {
+  STORE_SERVER(server);
+  auto c = server.connect();
+  REQUIRE(c->raw({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK");
+  auto sub = server.connect();
+  subscribe(*sub, "psubscribe", {"__keyevent@0__:*"});
+  auto keyspace = server.connect();
+  subscribe(*keyspace, "subscribe", {"__keyspace@0__:k"});
+  for (const Args& cmd : std::vector<Args>{{"SET", "k", "v"},
+                                           {"EXPIRE", "k", "100"},
+                                           {"DEL", "k"},
+                                           {"HSET", "h", "f", "v"},
+                                           {"HDEL", "h", "f"},
+                                           {"ZADD", "z", "1", "m"},
+                                           {"ZREM", "z", "m"},
+                                           {"LPUSH", "l", "a", "b"},
+                                           {"RPOP", "l"},
+                                           {"SADD", "s", "a"},
+                                           {"SREM", "s", "a"},
+                                           {"INCRBY", "n", "5"},
+                                           {"RENAME", "n", "n2"},
+                                           {"SET", "k", "v", "PX", "50"}})
+    c->raw(cmd);
+  const std::string p = "__keyevent@0__:*";
+  auto ev = [&](const std::string& event, const std::string& key) {
+    return pmsg(p, "__keyevent@0__:" + event, key);
+  };
+  for (const std::string& want :
+       {ev("set", "k"), ev("expire", "k"), ev("del", "k"), ev("hset", "h"), ev("hdel", "h"), ev("del", "h"),
+        ev("zadd", "z"), ev("zrem", "z"), ev("del", "z"), ev("lpush", "l"), ev("rpop", "l"), ev("sadd", "s"),
+        ev("srem", "s"), ev("del", "s"), ev("incrby", "n"), ev("rename_from", "n"), ev("rename_to", "n2"),
+        ev("set", "k"), ev("expire", "k")})
+    CHECK(sub->read_reply() == want);
+  server.let_time_pass(200ms);
+  CHECK(c->raw({"GET", "k"}) == "(nil)");
+  CHECK(sub->read_reply() == ev("expired", "k"));
+  for (const char* event : {"set", "expire", "del", "set", "expire", "expired"})
+    CHECK(keyspace->read_reply() == msg("__keyspace@0__:k", event));
+}
+
+}  // namespace shardis::test

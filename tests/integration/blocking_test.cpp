@@ -1,0 +1,375 @@
+// Blocking pops over TCP, under both shard placements: clients served in
+// the order they blocked, timeouts, keys on several shards, wake-ups after
+// transactions, CLIENT UNBLOCK, disconnections, and a queue between many
+// producers and consumers.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "shardis/embedded_server.hpp"
+#include "support/client.hpp"
+#include "support/placement.hpp"
+
+namespace shardis::test {
+namespace {
+
+constexpr int kShards = 4;
+
+// An INFO clients field as a number.
+long long info_field(Client& c, const std::string& name) {
+  const std::string info = c.raw({"INFO", "clients"});
+  const size_t at = info.find(name + ":");
+  if (at == std::string::npos) return -1;
+  return std::stoll(info.substr(at + name.size() + 1));
+}
+
+// Waits until INFO reports `n` for the field (blocked clients register
+// asynchronously to the test's thread).
+bool wait_for_field(Client& c, const std::string& name, long long n) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (info_field(c, name) == n) return true;
+    std::this_thread::sleep_for(2ms);
+  }
+  return false;
+}
+
+bool wait_blocked(Client& c, long long n) {
+  return wait_for_field(c, "blocked_clients", n);
+}
+
+// A command in RESP, for a RawSocket: a blocked client must send without
+// waiting for the reply.
+std::string resp(const Args& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const std::string& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
+
+// A server under one shard placement (every test runs under both), and a
+// connection to watch and feed it.
+struct Placed {
+  explicit Placed(const std::string& placement)
+      : server(start_placed_server(kShards, placement)), admin(server.host(), server.port()) {}
+  EmbeddedServer server;
+  Client admin;
+};
+
+// n connections that each sent args (a blocking command) and wait.
+std::vector<std::unique_ptr<RawSocket>> blocked_clients(const EmbeddedServer& server, int n,
+                                                        const Args& args) {
+  std::vector<std::unique_ptr<RawSocket>> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(std::make_unique<RawSocket>(server.host(), server.port()));
+    out.back()->send(resp(args));
+  }
+  return out;
+}
+
+// Runs a command on a connection of its own in another thread.
+std::future<std::string> run_async(const EmbeddedServer& server, Args args) {
+  return std::async(std::launch::async, [host = server.host(), port = server.port(), args] {
+    Client c(host, port);
+    return c.raw(args);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("clients blocked on one key are served in the order they blocked", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  std::vector<std::future<std::string>> waiting;
+  for (int i = 0; i < 3; ++i) {
+    waiting.push_back(run_async(server, {"BLPOP", "queue", "0"}));
+    REQUIRE(wait_blocked(admin, i + 1));
+  }
+  CHECK(admin.raw({"INFO", "clients"}).find("blocking_records:3") != std::string::npos);
+  CHECK(admin.raw({"RPUSH", "queue", "a", "b", "c", "d"}) == ":4");
+  CHECK(waiting[0].get() == "[$queue,$a]");
+  CHECK(waiting[1].get() == "[$queue,$b]");
+  CHECK(waiting[2].get() == "[$queue,$c]");
+  CHECK(admin.raw({"LRANGE", "queue", "0", "-1"}) == "[$d]");
+  CHECK(wait_blocked(admin, 0));
+  CHECK(info_field(admin, "blocking_records") == 0);
+}
+
+TEST_CASE("timeouts with decimals answer a null of the command's kind", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  RawSocket s(server.host(), server.port());
+  const auto started = std::chrono::steady_clock::now();
+  s.send(resp({"BLPOP", "k", "0.1"}));
+  CHECK(s.read_frame() == "*-1\r\n");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  CHECK(waited >= 100ms);
+  CHECK(waited < 1500ms);
+  // Each command's null, in RESP2, then in RESP3 (HELLO's map unchecked).
+  const std::vector<std::pair<Args, std::string>> steps = {
+      {{"BRPOPLPUSH", "k", "d", "0.05"}, "$-1\r\n"},
+      {{"BZPOPMIN", "z", "0.05"}, "*-1\r\n"},
+      {{"HELLO", "3"}, ""},
+      {{"BLPOP", "k", "0.05"}, "_\r\n"},
+      {{"BLMPOP", "0.05", "1", "k", "LEFT"}, "_\r\n"},
+      {{"BLMOVE", "k", "d", "LEFT", "LEFT", "0.05"}, "_\r\n"},
+  };
+  for (const auto& [command, reply] : steps) {
+    s.send(resp(command));
+    const std::string frame = s.read_frame();
+    if (!reply.empty()) CHECK(frame == reply);
+  }
+  CHECK(info_field(admin, "blocked_clients") == 0);
+}
+
+TEST_CASE("commands sent behind a blocked one wait for its answer", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  RawSocket s(server.host(), server.port());
+  s.send(resp({"BLPOP", "q", "0"}) + resp({"LLEN", "q"}));
+  CHECK(s.silent_for(200ms));
+  CHECK(admin.raw({"RPUSH", "q", "v", "w"}) == ":2");
+  CHECK(s.read_frame() == "*2\r\n$1\r\nq\r\n$1\r\nv\r\n");
+  CHECK(s.read_frame() == ":1\r\n");
+}
+
+TEST_CASE("BLPOP waits on keys of several shards", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  const auto [a, b] = keys_on_two_shards("multi:", kShards);
+  auto first = run_async(server, {"BLPOP", a, b, "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"RPUSH", b, "from-b"}) == ":1");
+  CHECK(first.get() == "[$" + b + ",$from-b]");
+  auto second = run_async(server, {"BRPOP", a, b, "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"RPUSH", a, "x", "y"}) == ":2");
+  CHECK(second.get() == "[$" + a + ",$y]");
+  // The wait on the other key ended with it: nothing is left to wake.
+  CHECK(wait_for_field(admin, "blocking_records", 0));
+  CHECK(admin.raw({"RPUSH", b, "z"}) == ":1");
+  CHECK(admin.raw({"LRANGE", b, "0", "-1"}) == "[$z]");
+}
+
+TEST_CASE("BLMOVE moves across shards when the source fills", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  const auto [src, dst] = keys_on_two_shards("move:", kShards);
+  auto moved = run_async(server, {"BLMOVE", src, dst, "LEFT", "RIGHT", "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"RPUSH", dst, "old"}) == ":1");
+  CHECK(admin.raw({"RPUSH", src, "v"}) == ":1");
+  CHECK(moved.get() == "$v");
+  CHECK(admin.raw({"LRANGE", dst, "0", "-1"}) == "[$old,$v]");
+  CHECK(admin.raw({"EXISTS", src}) == ":0");
+  // A client blocked on the destination is woken by the move that creates it.
+  CHECK(admin.raw({"DEL", dst}) == ":1");
+  auto popped = run_async(server, {"BRPOP", dst, "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  auto chained = run_async(server, {"BRPOPLPUSH", src, dst, "0"});
+  REQUIRE(wait_blocked(admin, 2));
+  CHECK(admin.raw({"LPUSH", src, "w"}) == ":1");
+  CHECK(chained.get() == "$w");
+  CHECK(popped.get() == "[$" + dst + ",$w]");
+}
+
+TEST_CASE("a push inside MULTI wakes waiters once EXEC is done", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  auto waiter = run_async(server, {"BLPOP", "q", "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  // Created and deleted within one transaction: nothing for the waiter.
+  CHECK(admin.pipeline({{"MULTI"}, {"RPUSH", "q", "a"}, {"DEL", "q"}, {"EXEC"}}) ==
+        std::vector<std::string>{"+OK", "+QUEUED", "+QUEUED", "[:1,:1]"});
+  CHECK(waiter.wait_for(200ms) == std::future_status::timeout);
+  CHECK(info_field(admin, "blocked_clients") == 1);
+  // The waiter sees the list as EXEC left it.
+  CHECK(admin.pipeline({{"MULTI"}, {"RPUSH", "q", "a", "b"}, {"LPOP", "q"}, {"EXEC"}}) ==
+        std::vector<std::string>{"+OK", "+QUEUED", "+QUEUED", "[:2,$a]"});
+  CHECK(waiter.get() == "[$q,$b]");
+  // Inside MULTI the blocking pops never block.
+  CHECK(
+      admin.pipeline(
+          {{"MULTI"}, {"BLPOP", "q", "0"}, {"BLMOVE", "q", "r", "LEFT", "LEFT", "0"}, {"EXEC"}}) ==
+      std::vector<std::string>{"+OK", "+QUEUED", "+QUEUED", "[(nil),(nil)]"});
+}
+
+TEST_CASE("a push inside a script wakes waiters once the script is done", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  auto waiter = run_async(server, {"BRPOP", "q", "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"EVAL",
+                   "redis.call('rpush', KEYS[1], 'a', 'b'); return redis.call('rpop', KEYS[1])",
+                   "1", "q"}) == "$b");
+  CHECK(waiter.get() == "[$q,$a]");
+  // In a script, BLMPOP answers at once; BLPOP is refused, as in Redis.
+  CHECK(admin.raw({"EVAL", "return redis.call('blmpop', 0, 1, KEYS[1], 'left')", "1", "q"}) ==
+        "(nil)");
+}
+
+TEST_CASE("CLIENT UNBLOCK ends a wait as a timeout or an error", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  RawSocket blocked(server.host(), server.port());
+  blocked.send(resp({"CLIENT", "ID"}));
+  const std::string frame = blocked.read_frame();
+  const std::string id = frame.substr(1, frame.size() - 3);
+  CHECK(admin.raw({"CLIENT", "UNBLOCK", id}) == ":0");
+
+  blocked.send(resp({"BLPOP", "q", "0"}));
+  REQUIRE(wait_blocked(admin, 1));
+  const std::string list = admin.raw({"CLIENT", "LIST", "ID", id});
+  CHECK(list.find(" flags=b ") != std::string::npos);
+  CHECK(list.find(" cmd=blpop ") != std::string::npos);
+  CHECK(admin.raw({"CLIENT", "UNBLOCK", id, "TIMEOUT"}) == ":1");
+  CHECK(blocked.read_frame() == "*-1\r\n");
+  CHECK(admin.raw({"CLIENT", "UNBLOCK", id}) == ":0");
+  CHECK(admin.raw({"CLIENT", "LIST", "ID", id}).find(" flags=N ") != std::string::npos);
+
+  blocked.send(resp({"BZPOPMAX", "z", "0"}));
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"CLIENT", "UNBLOCK", id, "error"}) == ":1");
+  CHECK(blocked.read_frame() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+  CHECK(wait_blocked(admin, 0));
+  // The client is free again, and left nothing behind to wake.
+  CHECK(admin.raw({"ZADD", "z", "1", "m"}) == ":1");
+  blocked.send(resp({"ZCARD", "z"}));
+  CHECK(blocked.read_frame() == ":1\r\n");
+  CHECK(admin.raw({"CLIENT", "UNBLOCK", id, "maybe"}) ==
+        "-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+}
+
+TEST_CASE("clients that disconnect while blocked leave no waiter behind", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  {
+    const auto gone = blocked_clients(server, 50, {"BLPOP", "q", "other", "0"});
+    REQUIRE(wait_blocked(admin, 50));
+  }
+  CHECK(wait_blocked(admin, 0));
+  // The shards' cron drops the records of the waits that ended.
+  CHECK(wait_for_field(admin, "blocking_records", 0));
+  auto live = run_async(server, {"BLPOP", "q", "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"RPUSH", "q", "v"}) == ":1");
+  REQUIRE(live.wait_for(1s) == std::future_status::ready);
+  CHECK(live.get() == "[$q,$v]");
+}
+
+TEST_CASE("a client that disconnects after its wake passes the element on", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  // Many waiters, then pushes and the first waiters leaving at once: a
+  // client may be woken and gone before its retry runs; what it was woken
+  // for must then reach the next waiter (the kick), never stay in the list
+  // while live clients wait. Timing decides which path each client takes.
+  auto leaving = blocked_clients(server, 20, {"BLPOP", "q", "0"});
+  REQUIRE(wait_blocked(admin, 20));
+  std::vector<std::future<std::string>> staying;
+  for (int i = 0; i < 5; ++i) {
+    staying.push_back(run_async(server, {"BLPOP", "q", "0"}));
+    REQUIRE(wait_blocked(admin, 21 + i));
+  }
+  RawSocket pusher(server.host(), server.port());
+  std::string pushes;
+  for (int i = 0; i < 5; ++i) pushes += resp({"RPUSH", "q", "v" + std::to_string(i)});
+  pusher.send(pushes);
+  leaving.clear();
+  for (int i = 0; i < 5; ++i) pusher.read_frame();
+  // Elements taken by leaving clients are lost with them, as a reply to a
+  // closed socket is; the others reach the staying clients, and nothing
+  // stays in the list while a live client waits.
+  std::set<std::string> got;
+  int served = 0;
+  for (auto& f : staying) {
+    if (f.wait_for(served == 0 ? 2s : 300ms) != std::future_status::ready) continue;
+    got.insert(f.get());
+    ++served;
+  }
+  const long long left = admin.integer({"LLEN", "q"});
+  CHECK((left == 0 || served == 5));
+  CHECK(static_cast<int>(got.size()) == served);
+  // Release the clients still waiting.
+  for (int i = served; i < 5; ++i) CHECK(admin.raw({"RPUSH", "q", "fill"}) == ":1");
+}
+
+TEST_CASE("ten producers and ten consumers move 100k items, none lost or doubled",
+          "[blocking][slow]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  constexpr int kProducers = 10, kConsumers = 10, kPerProducer = 10000;
+  constexpr int kTotal = kProducers * kPerProducer;
+  std::atomic<int> received{0};
+  std::mutex mu;
+  std::vector<std::string> items;
+  items.reserve(kTotal);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kConsumers; ++c) {
+    threads.emplace_back([&] {
+      Client client(server.host(), server.port());
+      std::vector<std::string> mine;
+      while (received.load() < kTotal) {
+        ReplyPtr r = client.call({"BRPOP", "jobs", "0.2"});
+        if (!r) break;
+        if (r->type != REDIS_REPLY_ARRAY) continue;
+        mine.emplace_back(r->element[1]->str, r->element[1]->len);
+        received.fetch_add(1);
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      items.insert(items.end(), mine.begin(), mine.end());
+    });
+  }
+  for (int p = 0; p < kProducers; ++p) {
+    threads.emplace_back([&, p] {
+      Client client(server.host(), server.port());
+      for (int i = 0; i < kPerProducer; i += 100) {
+        for (int j = i; j < i + 100; ++j)
+          client.append({"LPUSH", "jobs", std::to_string(p) + ":" + std::to_string(j)});
+        for (int j = i; j < i + 100; ++j) client.read_reply();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(items.size() == static_cast<size_t>(kTotal));
+  const std::set<std::string> unique(items.begin(), items.end());
+  CHECK(unique.size() == static_cast<size_t>(kTotal));
+  CHECK(admin.raw({"EXISTS", "jobs"}) == ":0");
+  CHECK(wait_blocked(admin, 0));
+}
+
+TEST_CASE("BZPOPMIN waits on sorted sets of several shards", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  auto [server, admin] = Placed(placement);
+  const auto [z1, z2] = keys_on_two_shards("z:", kShards);
+  auto min = run_async(server, {"BZPOPMIN", z1, z2, "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"ZADD", z2, "5", "five", "2", "two"}) == ":2");
+  CHECK(min.get() == "[$" + z2 + ",$two,$2]");
+  auto max = run_async(server, {"BZMPOP", "0", "2", z1, z2, "MAX", "COUNT", "5"});
+  CHECK(max.get() == "[$" + z2 + ",[[$five,$5]]]");
+  auto later = run_async(server, {"BZPOPMAX", z1, z2, "0"});
+  REQUIRE(wait_blocked(admin, 1));
+  CHECK(admin.raw({"ZADD", z1, "1", "a", "3", "c"}) == ":2");
+  CHECK(later.get() == "[$" + z1 + ",$c,$3]");
+}
+
+}  // namespace shardis::test

@@ -1,0 +1,137 @@
+// Pub/sub through a real shardis-server: RESP3 push frames on the wire, the
+// output buffer limit against a subscriber that never reads, and delivery
+// with the shards on the worker pool. The scenarios shared with Redis are in
+// tests/contract/contract_pubsub_test.cpp.
+
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/client.hpp"
+#include "support/server_process.hpp"
+
+namespace shardis::test {
+
+namespace {
+
+std::string bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
+
+std::string command(const Args& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const std::string& a : args) out += bulk(a);
+  return out;
+}
+
+// Resident memory of a process, in KB.
+long rss_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+long long numsub(Client& c, const std::string& channel) {
+  auto r = c.call({"PUBSUB", "NUMSUB", channel});
+  return r && r->elements == 2 ? r->element[1]->integer : -1;
+}
+
+}  // namespace
+
+TEST_CASE("RESP3 subscribers get push frames and keep using the connection", "[pubsub]") {
+  ShardisProcess srv;
+  RawSocket sub(srv.host(), srv.port());
+  sub.send(command({"HELLO", "3"}));
+  sub.read_frame();
+  sub.send(command({"SUBSCRIBE", "news"}));
+  CHECK(sub.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("news") + ":1\r\n");
+  Client pub(srv.host(), srv.port());
+  CHECK(pub.integer({"PUBLISH", "news", "hello"}) == 1);
+  CHECK(sub.read_frame() == ">3\r\n" + bulk("message") + bulk("news") + bulk("hello"));
+  sub.send(command({"SET", "k", "v"}));
+  CHECK(sub.read_frame() == "+OK\r\n");
+  sub.send(command({"PSUBSCRIBE", "n*"}));
+  CHECK(sub.read_frame() == ">3\r\n" + bulk("psubscribe") + bulk("n*") + ":2\r\n");
+  CHECK(pub.integer({"PUBLISH", "news", "two"}) == 2);
+  CHECK(sub.read_frame() == ">3\r\n" + bulk("message") + bulk("news") + bulk("two"));
+  CHECK(sub.read_frame() == ">4\r\n" + bulk("pmessage") + bulk("n*") + bulk("news") + bulk("two"));
+}
+
+TEST_CASE("a subscriber that never reads is disconnected at the hard limit; others are unaffected",
+          "[pubsub]") {
+  ShardisProcess srv({"--client-output-buffer-limit", "pubsub 1mb 512kb 60"});
+  RawSocket stalled(srv.host(), srv.port());
+  stalled.send(command({"SUBSCRIBE", "firehose"}));
+  stalled.read_frame();
+  Client reader(srv.host(), srv.port(), 20s);
+  reader.append({"SUBSCRIBE", "firehose"});
+  REQUIRE(reader.read_reply() == "[$subscribe,$firehose,:1]");
+  Client pub(srv.host(), srv.port(), 20s);
+  const long rss_before = rss_kb(srv.process().pid());
+
+  // 64 MB in 64 KB messages; the reader keeps up, the stalled one never reads.
+  constexpr int kMessages = 1000;
+  const std::string payload(64 * 1024, 'p');
+  std::atomic<int> received{0};
+  std::atomic<bool> intact{true};
+  std::thread consumer([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      if (reader.read_reply() != "[$message,$firehose,$" + payload + "]") intact = false;
+      ++received;
+    }
+  });
+  int max_receivers = 0;
+  for (int batch = 0; batch < kMessages; batch += 50) {
+    std::vector<Args> commands(50, Args{"PUBLISH", "firehose", payload});
+    for (const std::string& r : pub.pipeline(commands)) max_receivers = std::max(max_receivers, std::stoi(r.substr(1)));
+  }
+  consumer.join();
+  CHECK(max_receivers == 2);
+  CHECK(received == kMessages);
+  CHECK(intact);
+  CHECK(numsub(pub, "firehose") == 1);  // only the reader is left
+  CHECK(pub.integer({"PUBLISH", "firehose", "x"}) == 1);
+  // Everything published passed through the server; what it kept for the
+  // stalled client is bounded by the limit, not by the 64 MB sent.
+  CHECK(rss_kb(srv.process().pid()) - rss_before < 24 * 1024);
+  CHECK(stalled.read_until_closed(5s).size() > 0);
+  CHECK(srv.log().find("closed for overcoming of output buffer limits") != std::string::npos);
+}
+
+TEST_CASE("a subscriber over the soft limit for longer than its seconds is disconnected", "[pubsub]") {
+  ShardisProcess srv({"--client-output-buffer-limit", "pubsub 0 256kb 1"});
+  RawSocket stalled(srv.host(), srv.port());
+  stalled.send(command({"SUBSCRIBE", "slow"}));
+  stalled.read_frame();
+  Client pub(srv.host(), srv.port());
+  const std::string payload(64 * 1024, 's');
+  // Past the soft limit (socket buffers full) and kept there for > 1 s.
+  long long receivers = 1;
+  for (int i = 0; i < 400 && receivers == 1; ++i) {
+    receivers = pub.integer({"PUBLISH", "slow", payload});
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(receivers == 0);
+  CHECK(numsub(pub, "slow") == 0);
+}
+
+TEST_CASE("PUBLISH from MULTI/EXEC and Lua, with the shards on the worker pool", "[pubsub]") {
+  ShardisProcess srv({"--shard-placement", "pool", "--shards", "2"});
+  Client sub(srv.host(), srv.port());
+  sub.append({"SUBSCRIBE", "tx"});
+  REQUIRE(sub.read_reply() == "[$subscribe,$tx,:1]");
+  Client pub(srv.host(), srv.port());
+  CHECK(pub.pipeline({{"MULTI"}, {"SET", "a", "1"}, {"PUBLISH", "tx", "in-exec"}, {"INCR", "b"}, {"EXEC"}}) ==
+        std::vector<std::string>{"+OK", "+QUEUED", "+QUEUED", "+QUEUED", "[+OK,:1,:1]"});
+  CHECK(pub.raw({"EVAL", "return redis.call('PUBLISH', 'tx', ARGV[1])", "0", "from-lua"}) == ":1");
+  CHECK(pub.integer({"SPUBLISH", "tx", "shard"}) == 0);
+  for (int i = 0; i < 100; ++i) pub.append({"PUBLISH", "tx", std::to_string(i)});
+  for (int i = 0; i < 100; ++i) REQUIRE(pub.read_reply() == ":1");
+  CHECK(sub.read_reply() == "[$message,$tx,$in-exec]");
+  CHECK(sub.read_reply() == "[$message,$tx,$from-lua]");
+  for (int i = 0; i < 100; ++i) REQUIRE(sub.read_reply() == "[$message,$tx,$" + std::to_string(i) + "]");
+}
+
+}  // namespace shardis::test
