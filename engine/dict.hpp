@@ -212,6 +212,39 @@ class Dict {
     return cursor;
   }
 
+  // Where a long walk with scan() will be a few cursors from now.
+  struct ScanAhead {
+    uint64_t mask = 0;    // of the table the positions below belong to; 0 = none
+    uint64_t expect = 0;  // the cursor the next call should bring
+    uint64_t near = 0, far = 0;
+  };
+  // A walk over a large table with scan() misses the cache twice per
+  // bucket (the slot, then its first node), in bit-reversed order that no
+  // hardware prefetcher follows. A long walk (a checkpoint streaming a
+  // shard) calls this before each scan(cursor): it asks for the slot 16
+  // cursors ahead and for the first node 8 ahead, whose slot was asked for
+  // 8 calls earlier. A hint only: nothing changes.
+  void prefetch_ahead(uint64_t cursor, ScanAhead& a) const {
+    if (rehashing() || size() == 0) {
+      a.mask = 0;
+      return;
+    }
+    const Table& tb = t_[0];
+    if (a.mask != tb.mask || a.expect != cursor) {
+      a.mask = tb.mask;
+      a.near = cursor;
+      for (int i = 0; i < 8; ++i) a.near = next_cursor(a.near, tb.mask);
+      a.far = a.near;
+      for (int i = 0; i < 8; ++i) a.far = next_cursor(a.far, tb.mask);
+    } else {
+      a.near = next_cursor(a.near, tb.mask);
+      a.far = next_cursor(a.far, tb.mask);
+    }
+    a.expect = next_cursor(cursor, tb.mask);
+    __builtin_prefetch(&tb.buckets[a.far & tb.mask]);
+    if (const Node* n = tb.buckets[a.near & tb.mask]) __builtin_prefetch(n);
+  }
+
   // Visits every node (both tables). fn must not insert or erase.
   template <class F>
   void for_each(F&& fn) {

@@ -56,6 +56,7 @@ struct ShardSnapshot {
   int64_t now_ms = 0;  // the cut's time: keys already expired then are left out
   std::shared_ptr<SnapshotSink> sink;
   std::string batch;  // records not handed to the sink yet
+  Dict<Entry>::ScanAhead ahead;  // cache hints for the walk
 };
 
 // The cut: starts a snapshot on every shard (all held by the caller).
