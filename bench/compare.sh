@@ -13,6 +13,8 @@ REQUESTS=${REQUESTS:-200000}
 C1_REQUESTS=${C1_REQUESTS:-40000}
 SHARDS=${SHARDS:-0}
 TESTS=${TESTS:-set,get,incr,mset}
+# redis-benchmark's data-type tests (lists, sets, hashes, sorted sets).
+TYPE_TESTS=${TYPE_TESTS:-lpush,lpop,sadd,hset,zadd,zpopmin,lrange_100}
 KEYSPACE=${KEYSPACE:-100000}
 
 source "$(dirname "$0")/lib.sh"
@@ -62,6 +64,8 @@ run_case() {
 run_case "-c 50 -P 1" -c 50 -P 1 -n "$REQUESTS" -r "$KEYSPACE" -t "$TESTS"
 run_case "-c 50 -P 16" -c 50 -P 16 -n "$((REQUESTS * 4))" -r "$KEYSPACE" -t "$TESTS"
 run_case "-c 1" -c 1 -P 1 -n "$C1_REQUESTS" -r "$KEYSPACE" -t "$TESTS"
+run_case "types -c 50 -P 1" -c 50 -P 1 -n "$REQUESTS" -r "$KEYSPACE" -t "$TYPE_TESTS"
+run_case "types -c 50 -P 16" -c 50 -P 16 -n "$((REQUESTS * 4))" -r "$KEYSPACE" -t "$TYPE_TESTS"
 
 # PutIfMatch by EVALSHA: an ETag store's compare-and-set over two keys (the
 # value and its etag, usually on different shards). The etag written equals
