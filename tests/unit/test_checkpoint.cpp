@@ -790,15 +790,17 @@ TEST_CASE_METHOD(Scratch, "checkpoint: shardis-checkpoint verify, info and dump"
   put_string(src, 1, "t", "x", kNow + 5);
   put_hash(src, 2, "h", {{"f", "\xff"}});
   put_zset(src, 3, "z", {{"a", -kInf}, {"b", 2.5}});
+  put_set(src, 4, "s", {"7"});
+  put_list(src, 5, "l", {"x", "", "y\r"});
   REQUIRE(save(src, path, &error));
 
   ToolRun r = run_tool("verify " + path);
   CHECK(r.status == 0);
-  CHECK_THAT(r.out, Catch::Contains("OK (format version 1, 4 keys)"));
+  CHECK_THAT(r.out, Catch::Contains("OK (format version 1, 6 keys)"));
 
   r = run_tool("info " + path);
   CHECK(r.status == 0);
-  CHECK_THAT(r.out, Catch::Contains("keys: 4\n"));
+  CHECK_THAT(r.out, Catch::Contains("keys: 6\n"));
   CHECK_THAT(r.out, Catch::Contains("db3: keys=1\n"));
   CHECK_THAT(r.out, Catch::Contains("type hash: 1\n"));
 
@@ -809,6 +811,8 @@ TEST_CASE_METHOD(Scratch, "checkpoint: shardis-checkpoint verify, info and dump"
                         "db1 string \"t\" \"x\" expire_at_ms=" + std::to_string(kNow + 5) + "\n"));
   CHECK_THAT(r.out, Catch::Contains("db2 hash \"h\" \"f\" \"\\xff\"\n"));
   CHECK_THAT(r.out, Catch::Contains("db3 zset \"z\" \"a\" -inf \"b\" 2.5\n"));
+  CHECK_THAT(r.out, Catch::Contains("db4 set \"s\" \"7\"\n"));
+  CHECK_THAT(r.out, Catch::Contains("db5 list \"l\" \"x\" \"\" \"y\\r\"\n"));
 
   r = run_tool("dump " + path + " --json");
   CHECK(r.status == 0);
@@ -816,6 +820,7 @@ TEST_CASE_METHOD(Scratch, "checkpoint: shardis-checkpoint verify, info and dump"
              Catch::Contains(
                  R"({"db":2,"type":"hash","key":"h","expire_at_ms":-1,"value":[["f","\u00ff"]]})"));
   CHECK_THAT(r.out, Catch::Contains(R"("value":[["a","-inf"],["b",2.5]]})"));
+  CHECK_THAT(r.out, Catch::Contains(R"({"db":5,"type":"list","key":"l","expire_at_ms":-1,"value":["x","","y\u000d"]})"));
 
   std::string bad = read_file(path);
   bad[bad.find("v\n")] ^= 1;
