@@ -472,15 +472,19 @@ std::string client_info_line(const Session& s, int64_t now_ms) {
   field("age", std::to_string(age < 0 ? 0 : age));
   field("idle", std::to_string(idle < 0 ? 0 : idle));
   // In Redis's order; N alone for none.
+  auto listed = [&](PubSubKind kind) { return s.subscriber ? s.subscriber->listed(kind) : 0; };
+  const size_t subs = listed(PubSubKind::kChannel), psubs = listed(PubSubKind::kPattern),
+               ssubs = listed(PubSubKind::kShard);
   std::string flags;
+  if (subs + psubs + ssubs > 0) flags.push_back('P');
   if (s.blocked) flags.push_back('b');
   if (s.no_evict) flags.push_back('e');
   if (s.no_touch) flags.push_back('T');
   field("flags", flags.empty() ? "N" : flags);
   field("db", std::to_string(s.db));
-  field("sub", "0");
-  field("psub", "0");
-  field("ssub", "0");
+  field("sub", std::to_string(subs));
+  field("psub", std::to_string(psubs));
+  field("ssub", std::to_string(ssubs));
   field("multi", "-1");
   field("qbuf", "0");
   field("qbuf-free", "0");

@@ -263,6 +263,7 @@ void copy_command(ExecContext& ctx, Args& args) {
   const int64_t expire_at_ms = e->expire_at_ms;
   add_entry(to, dst, std::move(value), expire_at_ms);
   ctx.modified(dst, dst_index);
+  notify_keyspace_event(ctx, kNotifyGeneric, "copy_to", dst, dst_index);
   ctx.reply.integer(1);
 }
 

@@ -391,6 +391,7 @@ void lset_command(ExecContext& ctx, Args& args) {
   if (!absolute_index(index, list->size(), &at)) return ctx.reply.error(kIndexOutOfRange);
   list->set(at, args[3]);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyList, "lset", key);
   ctx.reply.ok();
 }
 
@@ -416,6 +417,7 @@ void linsert_command(ExecContext& ctx, Args& args) {
   if (it.done()) return ctx.reply.integer(-1);
   list->insert(after ? index + 1 : index, args[4]);
   ctx.modified(key);
+  notify_keyspace_event(ctx, kNotifyList, "linsert", key);
   ctx.reply.integer(static_cast<int64_t>(list->size()));
 }
 
@@ -427,7 +429,10 @@ void lrem_command(ExecContext& ctx, Args& args) {
   if (!find_list(ctx, key, true, &list)) return;
   if (!list) return ctx.reply.integer(0);
   const size_t removed = list->remove(args[3], count);
-  if (removed > 0) removed_from(ctx, key, *list);
+  if (removed > 0) {
+    notify_keyspace_event(ctx, kNotifyList, "lrem", key);
+    removed_from(ctx, key, *list);
+  }
   ctx.reply.integer(static_cast<int64_t>(removed));
 }
 
@@ -444,6 +449,7 @@ void ltrim_command(ExecContext& ctx, Args& args) {
   list->erase(first + count, list->size() - first - count);
   list->erase(0, first);
   // Redis reports the key modified even when nothing was trimmed.
+  notify_keyspace_event(ctx, kNotifyList, "ltrim", key);
   removed_from(ctx, key, *list);
   ctx.reply.ok();
 }

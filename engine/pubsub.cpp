@@ -107,8 +107,13 @@ std::set<std::string, std::less<>>& PubSub::names(Subscriber& s, PubSubKind kind
   return kind == PubSubKind::kChannel ? s.channels : kind == PubSubKind::kPattern ? s.patterns : s.shard_channels;
 }
 
+void PubSub::count_names(Subscriber& s, PubSubKind kind) {
+  s.listed_[static_cast<size_t>(kind)].store(names(s, kind).size(), std::memory_order_relaxed);
+}
+
 bool PubSub::subscribe(Subscriber& s, PubSubKind kind, std::string_view name) {
   if (!names(s, kind).emplace(name).second) return false;
+  count_names(s, kind);
   Table& t = table(kind);
   std::unique_lock lock(t.mu);
   auto it = t.map.find(name);
@@ -122,6 +127,7 @@ bool PubSub::unsubscribe(Subscriber& s, PubSubKind kind, std::string_view name) 
   auto held = mine.find(name);
   if (held == mine.end()) return false;
   mine.erase(held);
+  count_names(s, kind);
   Table& t = table(kind);
   std::unique_lock lock(t.mu);
   auto it = t.map.find(name);

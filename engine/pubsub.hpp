@@ -49,6 +49,8 @@ namespace shardis {
 struct ExecContext;
 struct Session;
 
+enum class PubSubKind { kChannel, kPattern, kShard };
+
 // One client's side of pub/sub: its subscriptions (changed only by its own
 // commands, one at a time) and its outbox (appended to by any publisher).
 class Subscriber {
@@ -88,6 +90,12 @@ class Subscriber {
   std::set<std::string, std::less<>> patterns;
   std::set<std::string, std::less<>> shard_channels;
 
+  // How many subscriptions of a kind, for CLIENT LIST on other connections'
+  // threads, which must not read the sets while their owner changes them.
+  size_t listed(PubSubKind kind) const {
+    return listed_[static_cast<size_t>(kind)].load(std::memory_order_relaxed);
+  }
+
  protected:
   // Asks the owner to call take(): once per batch of deliveries, the first
   // after the previous take(). Called without the outbox lock held.
@@ -102,10 +110,11 @@ class Subscriber {
   bool wake_pending_ = false;
   bool overflowed_ = false;
   int64_t soft_since_ms_ = 0;  // when the soft limit was first exceeded; 0 = under it
+  // The sets' sizes, kept by PubSub as it changes them.
+  friend class PubSub;
+  std::atomic<size_t> listed_[3] = {0, 0, 0};
 };
 using SubscriberPtr = std::shared_ptr<Subscriber>;
-
-enum class PubSubKind { kChannel, kPattern, kShard };
 
 class PubSub {
  public:
@@ -142,6 +151,7 @@ class PubSub {
   Table& table(PubSubKind kind);
   const Table& table(PubSubKind kind) const;
   static std::set<std::string, std::less<>>& names(Subscriber& s, PubSubKind kind);
+  static void count_names(Subscriber& s, PubSubKind kind);
 
   Table channels_, patterns_, shard_channels_;
 };

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +26,7 @@
 #include <vector>
 
 #include "support/resource_store.hpp"
+#include "tools/cli_options.hpp"
 
 namespace shardis::stress {
 namespace {
@@ -34,6 +34,7 @@ namespace {
 using test::Args;
 using test::ReplyPtr;
 using test::StoreStatus;
+using tools::parse_int;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kInitialEtag = "0:init";
@@ -57,55 +58,15 @@ void usage(std::ostream& out) {
          "  Defaults: 127.0.0.1 6379, 50 clients, 100 keys, 10s, pipeline 1.\n";
 }
 
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& s) {
-  size_t digits = 0;
-  while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
-  if (digits == 0 || digits > 12) return std::nullopt;
-  long long n = std::stoll(s.substr(0, digits));
-  std::string unit = s.substr(digits);
-  if (unit.empty() || unit == "s") return std::chrono::seconds(n);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  return std::nullopt;
-}
-
-std::optional<long long> parse_int(const std::string& s, long long min, long long max) {
-  try {
-    size_t used = 0;
-    long long v = std::stoll(s, &used);
-    if (used != s.size() || v < min || v > max) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 // Exits with status 2 on a bad command line.
 Options parse_options(int argc, char** argv) {
   Options o;
-  auto fail = [](const std::string& why) {
-    std::cerr << "shardis-stress: " << why << "\n";
-    usage(std::cerr);
-    std::exit(2);
-  };
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      usage(std::cout);
-      std::exit(0);
-    }
+  const tools::ArgParser args("shardis-stress", usage);
+  args.parse(argc, argv, {"--hash-tags"}, [&](const std::string& arg, const std::string& value) {
+    auto number = [&](long long min, long long max) { return args.number(arg, value, min, max); };
     if (arg == "--hash-tags") {
       o.hash_tags = true;
-      continue;
-    }
-    if (i + 1 >= argc) fail("missing value for " + arg);
-    std::string value = argv[++i];
-    auto number = [&](long long min, long long max) {
-      auto v = parse_int(value, min, max);
-      if (!v) fail("bad value for " + arg + ": " + value);
-      return *v;
-    };
-    if (arg == "--host") {
+    } else if (arg == "--host") {
       o.host = value;
     } else if (arg == "--port") {
       o.port = static_cast<uint16_t>(number(1, 65535));
@@ -118,15 +79,13 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--seed") {
       o.seed = static_cast<uint64_t>(number(0, std::numeric_limits<long long>::max()));
     } else if (arg == "--duration") {
-      auto d = parse_duration(value);
-      if (!d || d->count() <= 0) fail("bad duration: " + value);
-      o.duration = *d;
+      o.duration = args.duration(value);
     } else {
-      fail("unknown option " + arg);
+      args.fail("unknown option " + arg);
     }
-  }
+  });
   // Each round's PutIfMatch calls go to different keys.
-  if (o.pipeline > o.keys) fail("--pipeline cannot exceed --keys");
+  if (o.pipeline > o.keys) args.fail("--pipeline cannot exceed --keys");
   return o;
 }
 

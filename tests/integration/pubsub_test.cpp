@@ -6,12 +6,16 @@
 #include <catch2/catch.hpp>
 #include <atomic>
 #include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "support/client.hpp"
 #include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace shardis::test {
 
@@ -132,6 +136,43 @@ TEST_CASE("PUBLISH from MULTI/EXEC and Lua, with the shards on the worker pool",
   CHECK(sub.read_reply() == "[$message,$tx,$in-exec]");
   CHECK(sub.read_reply() == "[$message,$tx,$from-lua]");
   for (int i = 0; i < 100; ++i) REQUIRE(sub.read_reply() == "[$message,$tx,$" + std::to_string(i) + "]");
+}
+
+TEST_CASE("CLIENT LIST from another connection shows a subscriber's counts", "[pubsub]") {
+  ShardisProcess srv;
+  Client sub(srv.host(), srv.port());
+  sub.append({"SUBSCRIBE", "a", "b"});
+  sub.append({"PSUBSCRIBE", "x*"});
+  for (int i = 0; i < 3; ++i) REQUIRE(sub.read_reply().rfind("[$", 0) == 0);
+  Client other(srv.host(), srv.port());
+  std::string list = other.raw({"CLIENT", "LIST"});
+  CHECK(list.find(" flags=P db=0 sub=2 psub=1 ssub=0 ") != std::string::npos);
+  CHECK(list.find(" flags=N db=0 sub=0 psub=0 ssub=0 ") != std::string::npos);  // other itself
+}
+
+// shardis-pubsub-bench (tools/shardis_pubsub_bench.cpp) for a short run:
+// every delivery PUBLISH promised arrives, and the tool says so.
+TEST_CASE("shardis-pubsub-bench delivers everything it publishes", "[pubsub][tools]") {
+  ShardisProcess srv({"--shards", "2"});
+  bool pattern = GENERATE(false, true);
+  std::vector<std::string> args = {"--port", std::to_string(srv.port()), "--subscribers", "5",
+                                   "--publishers", "3", "--size", "100", "--pipeline", "8",
+                                   "--messages", "500"};
+  if (pattern) args.push_back("--pattern");
+  TempDir dir("shardis-pubsub-bench-test");
+  ChildProcess tool(SHARDIS_PUBSUB_BENCH_BIN, args, dir.path() / "bench.log");
+  std::optional<int> exit_code = tool.wait_exit(60s);
+  std::stringstream output;
+  output << std::ifstream(dir.path() / "bench.log").rdbuf();
+  INFO(output.str());
+  REQUIRE(exit_code.has_value());
+  CHECK(*exit_code == 0);
+  std::string text = output.str();
+  // 500 messages to 5 subscribers each; the counts the tool prints agree.
+  CHECK(std::regex_search(text, std::regex(R"(summary: published=500 published/s=\d+ )"
+                                           R"(delivered=2500 delivered/s=\d+ promised=2500 )"
+                                           R"(bad_size=0 errors=0)")));
+  CHECK(text.find("result: OK") != std::string::npos);
 }
 
 }  // namespace shardis::test

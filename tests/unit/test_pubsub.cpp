@@ -223,3 +223,49 @@ TEST_CASE("notify flag letters") {
   CHECK(parse_notify_flags("Kx") == (kNotifyKeyspace | kNotifyExpired));
   CHECK(parse_notify_flags("Enm") == (kNotifyKeyevent | kNotifyNew | kNotifyKeyMiss));
 }
+
+TEST_CASE("CLIENT INFO counts subscriptions of each kind and flags a subscriber P") {
+  Engine e;
+  e.run({"hello", "3"});
+  auto counts = [&] {
+    std::string info = e.run({"client", "info"});
+    size_t from = info.find("flags=");
+    return info.substr(from, info.find(" multi=") - from);
+  };
+  CHECK(counts() == "flags=N db=0 sub=0 psub=0 ssub=0");
+  e.run({"subscribe", "a", "b"});
+  e.run({"psubscribe", "x*"});
+  e.run({"ssubscribe", "s"});
+  CHECK(counts() == "flags=P db=0 sub=2 psub=1 ssub=1");
+  e.run({"unsubscribe"});
+  e.run({"punsubscribe"});
+  CHECK(counts() == "flags=P db=0 sub=0 psub=0 ssub=1");
+  e.run({"sunsubscribe"});
+  CHECK(counts() == "flags=N db=0 sub=0 psub=0 ssub=0");
+}
+
+TEST_CASE("list edits and COPY publish their keyspace events") {
+  Engine e;
+  shardis::PubSub& ps = e.server().pubsub;
+  Subscriber s(6);
+  ps.subscribe(s, PubSubKind::kPattern, "__keyevent@*__:*");
+  CHECK(e.run({"config", "set", "notify-keyspace-events", "Elg"}) == kOk);
+  auto event = [](const std::string& name, const std::string& key, int db = 0) {
+    const std::string channel = "__keyevent@" + std::to_string(db) + "__:" + name;
+    return pmessage('*', "__keyevent@*__:*", channel, key);
+  };
+  e.run({"rpush", "l", "a", "b", "c"});
+  drain(s);
+  CHECK(e.run({"lset", "l", "0", "x"}) == kOk);
+  CHECK(e.run({"linsert", "l", "before", "nope", "y"}) == integer(-1));  // no event
+  CHECK(e.run({"linsert", "l", "after", "x", "y"}) == integer(4));
+  CHECK(e.run({"lrem", "l", "0", "nope"}) == integer(0));  // no event
+  CHECK(e.run({"lrem", "l", "0", "y"}) == integer(1));
+  CHECK(drain(s) == event("lset", "l") + event("linsert", "l") + event("lrem", "l"));
+  CHECK(e.run({"copy", "l", "l2", "db", "1"}) == integer(1));
+  CHECK(drain(s) == event("copy_to", "l2", 1));
+  CHECK(e.run({"ltrim", "l", "0", "0"}) == kOk);
+  CHECK(e.run({"ltrim", "l", "5", "10"}) == kOk);  // empties it: ltrim, then del
+  CHECK(drain(s) == event("ltrim", "l") + event("ltrim", "l") + event("del", "l"));
+  ps.unsubscribe_all(s);
+}
