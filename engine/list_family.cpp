@@ -221,6 +221,7 @@ void lmpop_command(ExecContext& ctx, Args& args) {
     ctx.reply.bulk(args[k]);
     ctx.reply.array(n);
     pop_to_reply(ctx, *list, end, n);
+    notify_keyspace_event(ctx, kNotifyList, end == End::kHead ? "lpop" : "rpop", args[k]);
     removed_from(ctx, args[k], *list);
     return;
   }

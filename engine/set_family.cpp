@@ -198,9 +198,10 @@ void op_combine(const std::vector<SetType*>& sets, Combine op, int64_t max_intse
 }
 
 // Stores result at dst as Redis's setKey does (any old value and its TTL
-// go), or deletes dst when result is empty; reports the change. Returns how
-// many members were stored.
-size_t store_set(ExecContext& ctx, const std::string& dst, SetType& result) {
+// go), or deletes dst when result is empty; reports the change (the
+// keyspace event `event`, or "del" for a deleted dst). Returns how many
+// members were stored.
+size_t store_set(ExecContext& ctx, const std::string& dst, SetType& result, std::string_view event) {
   Db& db = ctx.db(dst);
   const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
   if (existed) db.erase(dst);
@@ -211,6 +212,11 @@ size_t store_set(ExecContext& ctx, const std::string& dst, SetType& result) {
     settle(db, dst, s);
   }
   if (existed || stored > 0) ctx.modified(dst);
+  if (stored > 0) {
+    notify_keyspace_event(ctx, kNotifySet, event, dst);
+  } else if (existed) {
+    notify_keyspace_event(ctx, kNotifyGeneric, "del", dst);
+  }
   return stored;
 }
 
@@ -345,7 +351,7 @@ void sinterstore_command(ExecContext& ctx, Args& args) {
   SetType result;
   const int64_t max_intset = max_intset_entries(ctx);
   for (const std::string& m : op_intersect(std::move(sets), 0)) result.add(m, max_intset);
-  ctx.reply.integer(static_cast<int64_t>(store_set(ctx, args[1], result)));
+  ctx.reply.integer(static_cast<int64_t>(store_set(ctx, args[1], result, "sinterstore")));
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -377,7 +383,10 @@ void combine_generic(ExecContext& ctx, Args& args, Combine op, bool store) {
     return ctx.reply.error(err::kWrongType);
   SetType result;
   op_combine(sets, op, max_intset_entries(ctx), &result);
-  if (store) return ctx.reply.integer(static_cast<int64_t>(store_set(ctx, args[1], result)));
+  if (store) {
+    const std::string_view event = op == Combine::kUnion ? "sunionstore" : "sdiffstore";
+    return ctx.reply.integer(static_cast<int64_t>(store_set(ctx, args[1], result, event)));
+  }
   reply_members(ctx, members_of(result));
 }
 

@@ -297,7 +297,9 @@ void algebra_generic(ExecContext& ctx, Args& args, SetOp op, Output output) {
     ZSetType stored;
     const ListpackLimits limits = zset_limits(ctx);
     for (const ScoredMember& m : items) stored.set(m.member, m.score, limits);
-    return ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], stored)));
+    const std::string_view event =
+        r.op == SetOp::kUnion ? "zunionstore" : r.op == SetOp::kInter ? "zinterstore" : "zdiffstore";
+    return ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], stored, event)));
   }
   std::sort(items.begin(), items.end(), [](const ScoredMember& a, const ScoredMember& b) {
     return a.score < b.score || (a.score == b.score && a.member < b.member);

@@ -78,7 +78,7 @@ ListpackLimits zset_limits(const ExecContext& ctx) {
   return {c.zset_listpack_entries(), c.zset_listpack_value()};
 }
 
-size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result) {
+size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result, std::string_view event) {
   Db& db = ctx.db(dst);
   const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
   if (existed) db.erase(dst);
@@ -90,6 +90,11 @@ size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result) {
     e->encoding = z.encoding();
   }
   if (existed || stored > 0) ctx.modified(dst);
+  if (stored > 0) {
+    notify_keyspace_event(ctx, kNotifyZset, event, dst);
+  } else if (existed) {
+    notify_keyspace_event(ctx, kNotifyGeneric, "del", dst);
+  }
   return stored;
 }
 
@@ -484,7 +489,7 @@ void range_generic(ExecContext& ctx, Args& args, RangeBy by, Direction dir, bool
   ZSetType result;
   const ListpackLimits limits = zset_limits(ctx);
   for (const ScoredMember& m : items) result.set(m.member, m.score, limits);
-  ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], result)));
+  ctx.reply.integer(static_cast<int64_t>(store_zset(ctx, args[1], result, "zrangestore")));
 }
 
 void zrange_command(ExecContext& ctx, Args& args) {

@@ -356,7 +356,7 @@ ListpackLimits zset_limits(const ExecContext& ctx);
 // Stores result at dst as Redis's setKey does (any old value and its TTL
 // go), or deletes dst when result is empty, and reports the change. Returns
 // how many members were stored; result is left empty.
-size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result);
+size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result, std::string_view event);
 
 // ---------------------------------------------------------------------------
 // SkipList templates

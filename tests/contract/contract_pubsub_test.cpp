@@ -182,6 +182,40 @@ TEST_CASE("pubsub: resource store writes followed by an event reach watchers", "
   CHECK(watcher->read_reply() == msg(channel, cas_event));
 }
 
+TEST_CASE("pubsub: keyspace notifications for the STORE commands and LMPOP", "[pubsub]") {
+  STORE_SERVER(server);
+  auto c = server.connect();
+  REQUIRE(c->raw({"CONFIG", "SET", "notify-keyspace-events", "KEA"}) == "+OK");
+  auto sub = server.connect();
+  const std::string p = "__keyevent@0__:*";
+  subscribe(*sub, "psubscribe", {p});
+  for (const Args& cmd : std::vector<Args>{{"SADD", "{t}a", "1", "2"},
+                                           {"SADD", "{t}b", "2", "3"},
+                                           {"SINTERSTORE", "{t}d", "{t}a", "{t}b"},
+                                           {"SUNIONSTORE", "{t}d", "{t}a", "{t}b"},
+                                           {"SDIFFSTORE", "{t}d", "{t}a", "{t}a"},
+                                           {"SDIFFSTORE", "{t}d", "{t}a", "{t}a"},
+                                           {"ZADD", "{t}z", "1", "m"},
+                                           {"ZUNIONSTORE", "{t}zd", "1", "{t}z"},
+                                           {"ZINTERSTORE", "{t}zd", "2", "{t}z", "{t}a"},
+                                           {"ZRANGESTORE", "{t}zd", "{t}z", "0", "-1"},
+                                           {"ZDIFFSTORE", "{t}zd", "1", "{t}z"},
+                                           {"RPUSH", "{t}l", "x", "y"},
+                                           {"LMPOP", "1", "{t}l", "LEFT", "COUNT", "1"},
+                                           {"LMPOP", "1", "{t}l", "RIGHT", "COUNT", "5"}})
+    c->raw(cmd);
+  auto ev = [&](const std::string& event, const std::string& key) {
+    return pmsg(p, "__keyevent@0__:" + event, key);
+  };
+  // An empty result deletes the destination ("del") only when it existed.
+  for (const std::string& want :
+       {ev("sadd", "{t}a"), ev("sadd", "{t}b"), ev("sinterstore", "{t}d"), ev("sunionstore", "{t}d"),
+        ev("del", "{t}d"), ev("zadd", "{t}z"), ev("zunionstore", "{t}zd"), ev("del", "{t}zd"),
+        ev("zrangestore", "{t}zd"), ev("zdiffstore", "{t}zd"), ev("rpush", "{t}l"), ev("lpop", "{t}l"),
+        ev("rpop", "{t}l"), ev("del", "{t}l")})
+    CHECK(sub->read_reply() == want);
+}
+
 TEST_CASE("pubsub: keyspace notifications for set, del, expire, hset, zadd and expiry", "[pubsub]") {
   STORE_SERVER(server);
   auto c = server.connect();
