@@ -97,8 +97,10 @@ class Db {
   // its cursor, deletes what has expired, stops at deadline_us (monotonic).
   // Returns the number of keys deleted.
   size_t active_expire(int64_t now_ms, int64_t deadline_us);
-  // Cron housekeeping: incremental rehash for up to budget_us, shrink.
+  // Cron housekeeping: shrink, and incremental rehash until deadline_us
+  // (monotonic) but for kCronRehashUs at most.
   void cron(int64_t deadline_us);
+  static constexpr int64_t kCronRehashUs = 1000;
 
   bool expired(const Entry& e, int64_t now_ms) const {
     return e.expire_at_ms != kNoExpiry && e.expire_at_ms <= now_ms;

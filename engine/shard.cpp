@@ -15,7 +15,8 @@ Shard::~Shard() = default;
 
 void Shard::cron(int64_t now_ms, int64_t deadline_us) {
   // Active expiry round-robins over the databases so a busy db 0 cannot
-  // starve the others; rehashing gets what is left of the slice.
+  // starve the others; rehashing gets what is left of the slice, at most
+  // Db::kCronRehashUs per db.
   for (int i = 0; i < databases() && Clock::monotonic_us() < deadline_us; ++i) {
     Db& d = dbs_[static_cast<size_t>(expire_db_)];
     expire_db_ = (expire_db_ + 1) % databases();
