@@ -68,6 +68,10 @@ class CheckpointService {
   virtual void abort_background() = 0;
 };
 
+// LASTSAVE: the unix seconds of the last good checkpoint, or the start time
+// when there was none since start (Redis's, also after a load).
+int64_t last_save_s(const ServerState& server);
+
 // The shards' count of writes (for rdb_changes_since_last_save). Safe
 // without holding the shards: the counters are OwnedCounters.
 uint64_t total_dirty(ShardSet& shards);

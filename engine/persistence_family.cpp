@@ -19,6 +19,11 @@ uint64_t total_dirty(ShardSet& shards) {
   return dirty;
 }
 
+int64_t last_save_s(const ServerState& server) {
+  const int64_t last = server.last_save_time.load(std::memory_order_relaxed);
+  return last != 0 ? last : server.start_time_us / 1000000;
+}
+
 std::vector<SaveRule> parse_save_rules(std::string_view value) {
   std::vector<SaveRule> rules;
   std::vector<int64_t> numbers;
@@ -47,8 +52,7 @@ bool background_checkpoint_due(ServerState& server, ShardSet& shards, int64_t no
     *why = "Starting the scheduled background save";
     return true;
   }
-  int64_t last_save = server.last_save_time.load(std::memory_order_relaxed);
-  if (last_save == 0) last_save = server.start_time_us / 1000000;
+  const int64_t last_save = last_save_s(server);
   const uint64_t dirty = total_dirty(shards) - p.dirty_at_save.load();
   for (const SaveRule& rule : parse_save_rules(server.config.get("save").value_or(""))) {
     if (dirty >= static_cast<uint64_t>(rule.changes) && now_s - last_save > rule.seconds) {
@@ -60,16 +64,27 @@ bool background_checkpoint_due(ServerState& server, ShardSet& shards, int64_t no
   return false;
 }
 
+namespace {
+
+// BGSAVE's start, for the command and the cron: records the attempt (the
+// retry delay counts from it) and, once started, drops a scheduled one.
+bool start_background(ServerState& server, ShardSet& shards, int64_t now_ms, std::string* error) {
+  server.persistence.last_try_s.store(now_ms / 1000);
+  if (!server.checkpoints->start_background(shards, now_ms, error)) return false;
+  server.persistence.scheduled.store(false);
+  return true;
+}
+
+}  // namespace
+
 void start_due_checkpoint(ServerState& server, ShardSet& shards, int64_t now_ms,
                           const std::string& why) {
   // Checked again: a BGSAVE may have started between the check and the
   // hold.
   if (server.persistence.saving.load()) return;
   spdlog::info("{}", why);
-  server.persistence.scheduled.store(false);
   std::string error;
-  server.persistence.last_try_s.store(now_ms / 1000);
-  if (!server.checkpoints->start_background(shards, now_ms, &error))
+  if (!start_background(server, shards, now_ms, &error))
     spdlog::warn("Background saving could not start: {}", error);
 }
 
@@ -108,8 +123,7 @@ void bgsave_command(ExecContext& ctx, Args& args) {
     ctx.reply.error(err::kSyntax);
     return;
   }
-  CheckpointService* checkpoints = checkpoints_or_reply(ctx);
-  if (!checkpoints) return;
+  if (!checkpoints_or_reply(ctx)) return;
   PersistenceStatus& p = ctx.server.persistence;
   if (p.saving.load()) {
     ctx.reply.error(err::kBgsaveInProgress);
@@ -121,19 +135,15 @@ void bgsave_command(ExecContext& ctx, Args& args) {
     return;
   }
   std::string error;
-  p.last_try_s.store(ctx.now_ms / 1000);
-  if (!checkpoints->start_background(ctx.shards, ctx.now_ms, &error)) {
+  if (!start_background(ctx.server, ctx.shards, ctx.now_ms, &error)) {
     ctx.reply.error(error);
     return;
   }
-  p.scheduled.store(false);
   ctx.reply.simple("Background saving started");
 }
 
 void lastsave_command(ExecContext& ctx, Args&) {
-  int64_t last = ctx.server.last_save_time.load(std::memory_order_relaxed);
-  if (last == 0) last = ctx.server.start_time_us / 1000000;
-  ctx.reply.integer(last);
+  ctx.reply.integer(last_save_s(ctx.server));
 }
 
 }  // namespace

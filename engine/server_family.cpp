@@ -287,8 +287,7 @@ void info_memory(ExecContext& ctx, InfoText& info) {
 
 void info_persistence(ExecContext& ctx, InfoText& info) {
   const uint64_t dirty = total_dirty(ctx.shards) - ctx.server.persistence.dirty_at_save.load();
-  int64_t last_save = ctx.server.last_save_time.load(std::memory_order_relaxed);
-  if (last_save == 0) last_save = ctx.server.start_time_us / 1000000;
+  const int64_t last_save = last_save_s(ctx.server);
   const PersistenceStatus& p = ctx.server.persistence;
   info.section("Persistence");
   info.field("loading", p.loading.load() ? 1 : 0);

@@ -26,6 +26,17 @@ std::string checkpoint_path(const ServerState& server) {
 
 namespace {
 
+// A writer into path with the configured map size and its ceiling; nullptr
+// with *error on failure.
+std::unique_ptr<CheckpointWriter> open_writer(const ServerState& server, const std::string& path,
+                                              std::string* error) {
+  auto writer = CheckpointWriter::open(
+      path, static_cast<size_t>(server.config.get_int("checkpoint-map-size")), error);
+  if (writer)
+    writer->set_max_map_size(static_cast<size_t>(server.config.get_int("checkpoint-max-map-size")));
+  return writer;
+}
+
 // Records a success or failure of a checkpoint in INFO persistence.
 void report(ServerState& server, bool ok, int64_t start_us, uint64_t keys, const std::string& path,
             const std::string& error) {
@@ -94,10 +105,7 @@ class BackgroundSave final : public SnapshotSink {
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWriterNice);  // best effort
     const int64_t start_us = Clock::monotonic_us();
     std::string error;
-    auto writer = CheckpointWriter::open(
-        path_, static_cast<size_t>(server_.config.get_int("checkpoint-map-size")), &error);
-    if (writer)
-      writer->set_max_map_size(static_cast<size_t>(server_.config.get_int("checkpoint-max-map-size")));
+    auto writer = open_writer(server_, path_, &error);
     bool ok = writer != nullptr;
     uint64_t keys = 0;
     std::deque<std::string> batch;
@@ -209,11 +217,8 @@ class LmdbCheckpoints final : public CheckpointService {
  private:
   bool write_image(ShardSet& shards, int64_t now_ms, const std::string& path, uint64_t* keys,
                    std::string* error) {
-    auto writer = CheckpointWriter::open(
-        path, static_cast<size_t>(server_.config.get_int("checkpoint-map-size")), error);
+    auto writer = open_writer(server_, path, error);
     if (!writer) return false;
-    writer->set_max_map_size(
-        static_cast<size_t>(server_.config.get_int("checkpoint-max-map-size")));
     for (size_t i = 0; i < shards.size(); ++i) {
       Shard& shard = shards.shard(i);
       for (int d = 0; d < shard.databases(); ++d) {
