@@ -5,6 +5,8 @@
 //   run_cases(e, {{{"set", "k", "v"}, kOk}, {{"get", "k"}, bulk("v")}});
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -18,6 +20,14 @@ struct Case {
   Args cmd;
   std::string reply;
 };
+
+// Moves the engine's clock forward (TTLs, OBJECT IDLETIME ...).
+inline void advance_ms(Engine& e, int64_t ms) {
+  e.server().clock.advance(std::chrono::milliseconds(ms));
+}
+
+// Writes counted by every shard (what rdb_changes_since_last_save reads).
+inline uint64_t dirty(Engine& e) { return total_dirty(e.shards()); }
 
 inline const std::string kOk = "+OK\r\n";
 inline const std::string kNil = "$-1\r\n";

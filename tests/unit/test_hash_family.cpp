@@ -24,10 +24,6 @@ const std::string kNotInteger = error(shardis::err::kNotInteger);
 const std::string kNotFloat = error(shardis::err::kNotFloat);
 const std::string kEmpty = "*0\r\n";
 
-void advance_ms(Engine& e, long long ms) {
-  e.server().clock.advance(std::chrono::milliseconds(ms));
-}
-
 }  // namespace
 
 TEST_CASE("HSET, HMSET, HSETNX, HGET, HMGET", "[hash]") {
@@ -215,24 +211,19 @@ TEST_CASE("Hashes move, copy and expire as whole values", "[hash]") {
 
 TEST_CASE("Hash writes count as modifications", "[hash]") {
   Engine e;
-  auto dirty = [&] {
-    uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
-    return n;
-  };
   e.run({"hset", "h", "f", "v"});
-  const uint64_t base = dirty();
+  const uint64_t base = dirty(e);
   e.run({"hget", "h", "f"});
   e.run({"hdel", "h", "nosuch"});
   e.run({"hsetnx", "h", "f", "x"});
-  CHECK(dirty() == base);  // reads and no-op writes change nothing
+  CHECK(dirty(e) == base);  // reads and no-op writes change nothing
   e.run({"hset", "h", "f", "v"});
   e.run({"hsetnx", "h", "g", "x"});
   e.run({"hincrby", "h", "n", "1"});
   e.run({"hincrbyfloat", "h", "n", "1"});
   e.run({"hdel", "h", "g"});
   e.run({"hmset", "h", "a", "b"});
-  CHECK(dirty() == base + 6);
+  CHECK(dirty(e) == base + 6);
 }
 
 TEST_CASE("Hash and sorted-set command metadata matches Redis 7", "[hash][zset][meta]") {

@@ -45,10 +45,6 @@ const std::string kLfuSelected = error(
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.");
 
-void advance_ms(Engine& e, int64_t ms) {
-  e.server().clock.advance(std::chrono::milliseconds(ms));
-}
-
 int64_t now_ms(Engine& e) {
   return e.server().clock.now_ms();
 }

@@ -387,13 +387,8 @@ TEST_CASE("Lists move, copy and expire as whole values", "[list]") {
 
 TEST_CASE("List writes count as modifications", "[list]") {
   Engine e;
-  auto dirty = [&] {
-    uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
-    return n;
-  };
   e.run({"rpush", "l", "a", "b", "c"});
-  uint64_t base = dirty();
+  uint64_t base = dirty(e);
   e.run({"lrange", "l", "0", "-1"});
   e.run({"lpushx", "nokey", "a"});
   e.run({"lrem", "l", "0", "nosuch"});
@@ -401,16 +396,16 @@ TEST_CASE("List writes count as modifications", "[list]") {
   e.run({"lpop", "l", "0"});
   e.run({"lpos", "l", "a"});
   e.run({"lmove", "nokey", "l", "left", "left"});
-  CHECK(dirty() == base);  // reads and no-op writes change nothing
+  CHECK(dirty(e) == base);  // reads and no-op writes change nothing
   e.run({"lpush", "l", "x"});
   e.run({"lset", "l", "0", "y"});
   e.run({"linsert", "l", "before", "y", "z"});
   e.run({"lrem", "l", "1", "z"});
   e.run({"lpop", "l"});
-  CHECK(dirty() == base + 5);
-  base = dirty();
+  CHECK(dirty(e) == base + 5);
+  base = dirty(e);
   e.run({"rpoplpush", "l", "other"});  // both keys
-  CHECK(dirty() == base + 2);
+  CHECK(dirty(e) == base + 2);
 }
 
 TEST_CASE("List command metadata matches Redis 7.0", "[list][meta]") {

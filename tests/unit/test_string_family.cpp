@@ -61,16 +61,6 @@ void make_list(Engine& e, std::string_view key) {
   en->str.clear();
 }
 
-uint64_t dirty(Engine& e) {
-  uint64_t n = 0;
-  for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
-  return n;
-}
-
-void advance_ms(Engine& e, long long ms) {
-  e.server().clock.advance(std::chrono::milliseconds(ms));
-}
-
 }  // namespace
 
 TEST_CASE("GET and SET basics", "[string]") {

@@ -433,26 +433,21 @@ TEST_CASE("Sorted-set commands on other types and other commands on sorted sets"
 
 TEST_CASE("Sorted-set writes keep the TTL and count as modifications", "[zset]") {
   Engine e;
-  auto dirty = [&] {
-    uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
-    return n;
-  };
   abcde(e);
   REQUIRE(e.run({"expire", "z", "100"}) == integer(1));
-  const uint64_t base = dirty();
+  const uint64_t base = dirty(e);
   e.run({"zadd", "z", "1", "a"});          // no change
   e.run({"zadd", "z", "nx", "9", "a"});    // no change
   e.run({"zrem", "z", "nosuch"});          // no change
   e.run({"zremrangebyscore", "z", "100", "200"});
   e.run({"zrange", "z", "0", "-1"});
-  CHECK(dirty() == base);
+  CHECK(dirty(e) == base);
   e.run({"zadd", "z", "7", "a"});
   e.run({"zincrby", "z", "1", "b"});
   e.run({"zrem", "z", "c"});
   e.run({"zpopmin", "z"});
   e.run({"zremrangebyrank", "z", "0", "0"});
-  CHECK(dirty() == base + 5);
+  CHECK(dirty(e) == base + 5);
   CHECK(e.run({"ttl", "z"}) == integer(100));
   e.server().clock.advance(std::chrono::milliseconds(100001));
   CHECK(e.run({"zcard", "z"}) == integer(0));
@@ -852,18 +847,13 @@ TEST_CASE("ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE", "[zset][algebra]") {
              {{"zinterstore", "d", "2", "a", "s"}, kWrongType},
          });
   // A store reports the write (WATCH sees it) only when it changed a key.
-  auto dirty = [&] {
-    uint64_t n = 0;
-    for (size_t i = 0; i < e.shards().size(); ++i) n += e.shards().shard(i).stats().dirty.get();
-    return n;
-  };
-  const uint64_t base = dirty();
+  const uint64_t base = dirty(e);
   e.run({"zinterstore", "nothing", "2", "a", "nokey"});
-  CHECK(dirty() == base);
+  CHECK(dirty(e) == base);
   e.run({"zunionstore", "d", "1", "a"});
-  CHECK(dirty() == base + 1);
+  CHECK(dirty(e) == base + 1);
   e.run({"zinterstore", "d", "2", "a", "nokey"});
-  CHECK(dirty() == base + 2);
+  CHECK(dirty(e) == base + 2);
 }
 
 TEST_CASE("ZINTERCARD", "[zset][algebra]") {
