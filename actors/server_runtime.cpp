@@ -140,7 +140,7 @@ ServerRuntime::ServerRuntime(const Config& config, const std::string& config_fil
   int shards = static_cast<int>(store.get_int("shards"));
   if (shards <= 0) shards = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   shards_ = std::make_unique<ShardSet>(shards, store.databases());
-  install_expiry_listener(*state_, *shards_);
+  install_keyspace_listener(*state_, *shards_);
   state_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
   // One Lua VM: scripts run one at a time, on the io thread (io placement)
   // or on the coordinator (pool placement).

@@ -428,7 +428,7 @@ ConfigStore::ConfigStore() {
   for (const ConfigParam& p : params())
     values_.emplace_back(std::string(p.name), std::string(p.default_value));
   std::sort(values_.begin(), values_.end());
-  for (const auto& [name, value] : values_) refresh_cache(name, value);
+  for (const auto& [name, value] : values_) refresh_cache(name, value, value);
 }
 
 const std::vector<ConfigParam>& ConfigStore::params() {
@@ -463,7 +463,7 @@ std::string ConfigStore::set(std::string_view name, std::string_view value, bool
   std::string err = validate(*p, value, it->second, at_startup, &normalized);
   if (!err.empty()) return err;
   it->second = normalized;
-  refresh_cache(it->first, it->second);
+  refresh_cache(it->first, it->second, value);
   apply_log_level(it->first, it->second);
   return "";
 }
@@ -505,12 +505,10 @@ std::string ConfigStore::set_many(
     it->second = normalized[i];
   }
   values_ = std::move(next);
-  for (const auto& kv : values_)
-    if (std::any_of(found.begin(), found.end(),
-                    [&](const ConfigParam* p) { return p->name == kv.first; })) {
-      refresh_cache(kv.first, kv.second);
-      apply_log_level(kv.first, kv.second);
-    }
+  for (size_t i = 0; i < found.size(); ++i) {
+    refresh_cache(found[i]->name, normalized[i], pairs[i].second);
+    apply_log_level(found[i]->name, normalized[i]);
+  }
   return "";
 }
 
@@ -609,9 +607,12 @@ void ConfigStore::apply_log_level(std::string_view name, const std::string& valu
   if (name == "loglevel") spdlog::set_level(spdlog_level(value));
 }
 
-void ConfigStore::refresh_cache(std::string_view name, const std::string& value) {
+void ConfigStore::refresh_cache(std::string_view name, const std::string& value,
+                                std::string_view given) {
   if (name == "notify-keyspace-events") {
-    notify_flags_.store(parse_notify_flags(value), std::memory_order_relaxed);
+    // From the value as given: the printed form drops 'n' next to 'A' (as
+    // Redis's does), but the class stays on.
+    notify_flags_.store(parse_notify_flags(given), std::memory_order_relaxed);
     return;
   }
   if (name == "client-output-buffer-limit") {

@@ -84,7 +84,8 @@ class ConfigStore {
   std::string requirepass() const;
 
  private:
-  void refresh_cache(std::string_view name, const std::string& value);
+  // value as stored (normalized), given as the caller passed it.
+  void refresh_cache(std::string_view name, const std::string& value, std::string_view given);
   static void apply_log_level(std::string_view name, const std::string& value);
   mutable std::mutex mu_;
   std::vector<std::pair<std::string, std::string>> values_;  // sorted by name

@@ -18,25 +18,46 @@ Entry* Db::lookup(std::string_view key, int64_t now_ms, bool touch) {
   return &n->value;
 }
 
-Entry* Db::lookup_read(std::string_view key, int64_t now_ms, bool touch) {
-  Entry* e = lookup(key, now_ms, touch);
-  if (stats_) ++(e ? stats_->keyspace_hits : stats_->keyspace_misses);
+Entry* Db::lookup_read(std::string_view key, int64_t now_ms, int flags) {
+  Entry* e = lookup(key, now_ms, !(flags & kLookupNoTouch));
+  if (!stats_) return e;
+  if (e) {
+    ++stats_->keyspace_hits;
+  } else {
+    ++stats_->keyspace_misses;
+    if (stats_->keyspace && !(flags & kLookupNoNotify)) stats_->keyspace->missed(index_, key);
+  }
   return e;
 }
 
 Entry* Db::lookup_write(std::string_view key, int64_t now_ms) { return lookup(key, now_ms, true); }
 
 std::pair<Entry*, bool> Db::insert(std::string_view key) {
-  auto [n, created] = keys_.insert(key);
+  auto [e, created] = insert_loaded(key);
   if (created) {
-    n->value.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
+    announce_created(key);
     if (!waiters_.empty()) waiters_.wake_first(key);
   }
+  return {e, created};
+}
+
+std::pair<Entry*, bool> Db::insert_loaded(std::string_view key) {
+  auto [n, created] = keys_.insert(key);
+  if (created) n->value.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
   return {&n->value, created};
 }
 
 Entry& Db::set_string(std::string_view key, std::string value, bool keep_ttl) {
+  return store_string(key, std::move(value), keep_ttl, true);
+}
+
+Entry& Db::set_string_loaded(std::string_view key, std::string value) {
+  return store_string(key, std::move(value), false, false);
+}
+
+Entry& Db::store_string(std::string_view key, std::string value, bool keep_ttl, bool announce) {
   auto [n, created] = keys_.insert(key);
+  if (created && announce) announce_created(key);
   Entry& e = n->value;
   e.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);
   if (!created && !keep_ttl && e.expire_at_ms != kNoExpiry) {
@@ -105,7 +126,7 @@ void Db::delete_expired(std::string_view key) {
   keys_.erase(k);
   if (stats_) ++stats_->expired_keys;
   touch_watched(k);
-  if (stats_ && stats_->on_expired) stats_->on_expired->expired(index_, k);
+  if (stats_ && stats_->keyspace) stats_->keyspace->expired(index_, k);
 }
 
 void Db::touch_all_watched(Db* other) {

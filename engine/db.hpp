@@ -33,16 +33,26 @@ class OwnedCounter {
   std::atomic<uint64_t> value_{0};
 };
 
-// Told of every key that expires, lazily or by the cron (keyspace
-// notifications' "expired" event, engine/notify.hpp).
-class ExpiryListener {
+// Told of what a Db does to keys by itself, for keyspace notifications
+// (engine/notify.hpp): a key created ("new", Redis's dbAdd), a read lookup
+// that missed ("keymiss") and a key that expired, lazily or by the cron
+// ("expired"). Called at the moment it happens, so the events fall in
+// place among those the command publishes itself.
+class KeyspaceListener {
  public:
-  virtual ~ExpiryListener() = default;
+  virtual ~KeyspaceListener() = default;
+  virtual void created(int db, std::string_view key) = 0;
+  virtual void missed(int db, std::string_view key) = 0;
   virtual void expired(int db, std::string_view key) = 0;
 };
 
+// How lookup_read behaves, as Redis's LOOKUP_* flags: kLookupNoTouch keeps
+// the access time (TYPE, TTL, OBJECT ... must not change OBJECT IDLETIME),
+// kLookupNoNotify publishes no "keymiss" (OBJECT).
+enum LookupFlags : int { kLookupNoTouch = 1 << 0, kLookupNoNotify = 1 << 1 };
+
 struct ShardStats {
-  ExpiryListener* on_expired = nullptr;
+  KeyspaceListener* keyspace = nullptr;
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
   uint64_t expired_keys = 0;
@@ -58,18 +68,23 @@ class Db {
 
   // Lookups apply lazy expiry: a key past its deadline is deleted here and
   // reported absent, so no caller ever sees an expired key. They stamp the
-  // entry's access time unless touch is false (TYPE, TTL, OBJECT ... must
-  // not change OBJECT IDLETIME, as in Redis).
-  Entry* lookup_read(std::string_view key, int64_t now_ms, bool touch = true);  // counts hits/misses
+  // entry's access time unless flags hold kLookupNoTouch. A read lookup
+  // counts a hit or a miss and reports a miss as "keymiss" (LookupFlags).
+  Entry* lookup_read(std::string_view key, int64_t now_ms, int flags = 0);
   Entry* lookup_write(std::string_view key, int64_t now_ms);
 
   // Creates key (absent) or returns it (present); second is true if created.
   // The caller must lookup first if the key may be expired. A created key
-  // wakes the first client blocked on it (engine/blocking.hpp).
+  // is announced ("new") and wakes the first client blocked on it
+  // (engine/blocking.hpp).
   std::pair<Entry*, bool> insert(std::string_view key);
   // Stores a string under key, replacing any value; the TTL is cleared
-  // unless keep_ttl.
+  // unless keep_ttl. A created key is announced as by insert.
   Entry& set_string(std::string_view key, std::string value, bool keep_ttl = false);
+  // A checkpoint load's insert and set_string (Redis's dbAddRDBLoad): they
+  // announce nothing and wake nobody.
+  std::pair<Entry*, bool> insert_loaded(std::string_view key);
+  Entry& set_string_loaded(std::string_view key, std::string value);
   bool erase(std::string_view key);
 
   void set_expire(std::string_view key, Entry& e, int64_t at_ms);
@@ -137,6 +152,10 @@ class Db {
  private:
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch);
   void delete_expired(std::string_view key);
+  Entry& store_string(std::string_view key, std::string value, bool keep_ttl, bool announce);
+  void announce_created(std::string_view key) {
+    if (stats_ && stats_->keyspace) stats_->keyspace->created(index_, key);
+  }
 
   Dict<Entry> keys_;
   Dict<int64_t> expires_;  // keys with a TTL -> deadline (ms)

@@ -73,7 +73,7 @@ Engine::Engine(int shards, bool manual_clock)
     : server_(std::make_unique<ServerState>(manual_clock)),
       shards_(std::make_unique<ShardSet>(shards, server_->config.databases())) {
   server_->command_stats = std::vector<CommandStats>(CommandTable::instance().id_count());
-  install_expiry_listener(*server_, *shards_);
+  install_keyspace_listener(*server_, *shards_);
 }
 
 std::string Engine::run(Args args) {

@@ -167,7 +167,7 @@ void del_command(ExecContext& ctx, Args& args) {
 void exists_command(ExecContext& ctx, Args& args) {
   int64_t found = 0;
   for (size_t i = 1; i < args.size(); ++i)
-    if (ctx.db(args[i]).lookup_read(args[i], ctx.now_ms, false)) ++found;
+    if (ctx.db(args[i]).lookup_read(args[i], ctx.now_ms, kLookupNoTouch)) ++found;
   ctx.reply.integer(found);
 }
 
@@ -183,7 +183,7 @@ void touch_command(ExecContext& ctx, Args& args) {
 }
 
 void type_command(ExecContext& ctx, Args& args) {
-  const Entry* e = ctx.db(args[1]).lookup_read(args[1], ctx.now_ms, false);
+  const Entry* e = ctx.db(args[1]).lookup_read(args[1], ctx.now_ms, kLookupNoTouch);
   ctx.reply.simple(e ? type_name(e->type) : "none");
 }
 
@@ -196,12 +196,13 @@ void rename_reply(ExecContext& ctx, Args& args, bool nx) {
       ctx.reply.integer(0);
       return;
     case RenameStatus::kDone:
+      // RENAME k k changes nothing and, as in Redis, says nothing.
       if (args[1] != args[2]) {
         ctx.modified(args[1]);
         ctx.modified(args[2]);
+        notify_keyspace_event(ctx, kNotifyGeneric, "rename_from", args[1]);
+        notify_keyspace_event(ctx, kNotifyGeneric, "rename_to", args[2]);
       }
-      notify_keyspace_event(ctx, kNotifyGeneric, "rename_from", args[1]);
-      notify_keyspace_event(ctx, kNotifyGeneric, "rename_to", args[2]);
       if (nx) {
         ctx.reply.integer(1);
       } else {
@@ -373,7 +374,7 @@ void pexpireat_command(ExecContext& ctx, Args& args) {
 // TTL family: -2 for a missing key, -1 for a key without TTL. Relative
 // values never go below 0; seconds are rounded to the nearest.
 void ttl_generic(ExecContext& ctx, Args& args, bool ms, bool absolute) {
-  const Entry* e = ctx.db(args[1]).lookup_read(args[1], ctx.now_ms, false);
+  const Entry* e = ctx.db(args[1]).lookup_read(args[1], ctx.now_ms, kLookupNoTouch);
   if (!e) {
     ctx.reply.integer(-2);
     return;
@@ -447,10 +448,10 @@ int64_t refcount(ExecContext& ctx, const Entry& e) {
   return INT_MAX;
 }
 
-// OBJECT subcommands look the key up without touching its access time and
-// reply null for a missing key.
+// OBJECT subcommands look the key up without touching its access time or
+// reporting a miss, and reply null for a missing key.
 const Entry* object_lookup(ExecContext& ctx, const std::string& key) {
-  const Entry* e = ctx.db(key).lookup_read(key, ctx.now_ms, false);
+  const Entry* e = ctx.db(key).lookup_read(key, ctx.now_ms, kLookupNoTouch | kLookupNoNotify);
   if (!e) ctx.reply.null();
   return e;
 }

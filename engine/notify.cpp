@@ -65,12 +65,27 @@ void notify_if_deleted(ExecContext& ctx, std::string_view key) {
   if (!ctx.db(key).keys().find_node(key)) notify_keyspace_event(ctx, kNotifyGeneric, "del", key);
 }
 
-void KeyspaceExpiry::expired(int db, std::string_view key) {
-  notify_keyspace_event(server_, kNotifyExpired, "expired", key, db, server_.clock.now_ms());
+// Tests the class before reading the clock: "keymiss" is on GET's path.
+void KeyspaceEvents::publish(int type, std::string_view event, int db, std::string_view key) {
+  if (server_.config.notify_flags() & type)
+    notify_keyspace_event(server_, type, event, key, db, server_.clock.now_ms());
 }
 
-void install_expiry_listener(ServerState& server, ShardSet& shards) {
-  for (size_t i = 0; i < shards.size(); ++i) shards.shard(i).stats().on_expired = &server.keyspace_expiry;
+void KeyspaceEvents::created(int db, std::string_view key) {
+  publish(kNotifyNew, "new", db, key);
+}
+
+void KeyspaceEvents::missed(int db, std::string_view key) {
+  publish(kNotifyKeyMiss, "keymiss", db, key);
+}
+
+void KeyspaceEvents::expired(int db, std::string_view key) {
+  publish(kNotifyExpired, "expired", db, key);
+}
+
+void install_keyspace_listener(ServerState& server, ShardSet& shards) {
+  for (size_t i = 0; i < shards.size(); ++i)
+    shards.shard(i).stats().keyspace = &server.keyspace_events;
 }
 
 }  // namespace shardis

@@ -3,9 +3,11 @@
 // made it publishes the event on __keyspace@<db>__:<key> (message: the
 // event) and/or __keyevent@<db>__:<event> (message: the key), when
 // notify-keyspace-events selects the event's class and at least one of K
-// and E. Expirations are reported by the Db that deletes the key (lazily or
-// by the cron) through ExpiryListener. Publishing goes through PubSub, so a
-// notification costs a subscriber-less server one flag test.
+// and E. What a Db does by itself is reported by the Db, through
+// KeyspaceListener, at the moment it happens: keys it creates ("new", class
+// n), read lookups that miss ("keymiss", class m) and keys it expires,
+// lazily or by the cron ("expired"). A disabled class costs one flag test:
+// nothing is built or allocated before it.
 
 #include <string_view>
 
@@ -48,16 +50,20 @@ void notify_keyspace_event(ServerState& server, int type, std::string_view event
 // After elements were removed from key: "del" if that emptied it away.
 void notify_if_deleted(ExecContext& ctx, std::string_view key);
 
-// Points every shard of shards at server's KeyspaceExpiry.
-void install_expiry_listener(ServerState& server, ShardSet& shards);
+// Points every shard of shards at server's KeyspaceEvents.
+void install_keyspace_listener(ServerState& server, ShardSet& shards);
 
-// The server's ExpiryListener: "expired" events for keys the Dbs delete.
-class KeyspaceExpiry final : public ExpiryListener {
+// The server's KeyspaceListener: the "new", "keymiss" and "expired" events
+// of every Db.
+class KeyspaceEvents final : public KeyspaceListener {
  public:
-  explicit KeyspaceExpiry(ServerState& server) : server_(server) {}
+  explicit KeyspaceEvents(ServerState& server) : server_(server) {}
+  void created(int db, std::string_view key) override;
+  void missed(int db, std::string_view key) override;
   void expired(int db, std::string_view key) override;
 
  private:
+  void publish(int type, std::string_view event, int db, std::string_view key);
   ServerState& server_;
 };
 

@@ -119,10 +119,10 @@ struct ServerState {
   std::unique_ptr<CheckpointService> checkpoints;
   PersistenceStatus persistence;
   std::atomic<int> snapshot_shards{0};  // shards still streaming a BGSAVE
-  // Pub/sub subscriptions, and keyspace notifications of expired keys
-  // (installed into the shards with install_expiry_listener).
+  // Pub/sub subscriptions, and the keyspace notifications the Dbs make
+  // themselves (installed into the shards with install_keyspace_listener).
   PubSub pubsub;
-  KeyspaceExpiry keyspace_expiry{*this};
+  KeyspaceEvents keyspace_events{*this};
 };
 
 }  // namespace shardis

@@ -150,12 +150,13 @@ OpResult<std::vector<std::string>> op_pop(Db& db, std::string_view key, uint64_t
 }
 
 // The sets named by args[first, first + n): null for a missing key. False
-// when one of them holds another type.
-bool gather_sets(ExecContext& ctx, const Args& args, size_t first, size_t n, bool write,
+// when one of them holds another type. They are read lookups even for the
+// STORE forms, as Redis's (a missing one counts a miss and is a "keymiss").
+bool gather_sets(ExecContext& ctx, const Args& args, size_t first, size_t n,
                  std::vector<SetType*>* out) {
   out->clear();
   for (size_t i = first; i < first + n; ++i) {
-    SetRef s = find_set(ctx.db(args[i]), args[i], ctx.now_ms, write);
+    SetRef s = find_set(ctx.db(args[i]), args[i], ctx.now_ms, false);
     if (s.wrong_type) return false;
     out->push_back(s.set);
   }
@@ -203,13 +204,19 @@ void op_combine(const std::vector<SetType*>& sets, Combine op, int64_t max_intse
 // members were stored.
 size_t store_set(ExecContext& ctx, const std::string& dst, SetType& result, std::string_view event) {
   Db& db = ctx.db(dst);
-  const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
-  if (existed) db.erase(dst);
+  Entry* old = db.lookup_write(dst, ctx.now_ms);
+  const bool existed = old != nullptr;
   const size_t stored = result.size();
   if (stored > 0) {
-    SetRef s = create_set(db, dst);
+    // An existing key is overwritten in place (its TTL cleared), as Redis's
+    // setKey: it is not a "new" key.
+    Entry* e = existed ? old : db.insert(dst).first;
+    if (existed) db.persist(dst, *e);
+    SetRef s{e, &e->make_object<SetType>(), false};
     s.set->swap(result);
     settle(db, dst, s);
+  } else if (existed) {
+    db.erase(dst);
   }
   if (existed || stored > 0) ctx.modified(dst);
   if (stored > 0) {
@@ -339,15 +346,13 @@ void scard_command(ExecContext& ctx, Args& args) {
 // SINTER and SMEMBERS (Redis runs SMEMBERS as a one-key SINTER).
 void sinter_command(ExecContext& ctx, Args& args) {
   std::vector<SetType*> sets;
-  if (!gather_sets(ctx, args, 1, args.size() - 1, false, &sets))
-    return ctx.reply.error(err::kWrongType);
+  if (!gather_sets(ctx, args, 1, args.size() - 1, &sets)) return ctx.reply.error(err::kWrongType);
   reply_members(ctx, op_intersect(std::move(sets), 0));
 }
 
 void sinterstore_command(ExecContext& ctx, Args& args) {
   std::vector<SetType*> sets;
-  if (!gather_sets(ctx, args, 2, args.size() - 2, true, &sets))
-    return ctx.reply.error(err::kWrongType);
+  if (!gather_sets(ctx, args, 2, args.size() - 2, &sets)) return ctx.reply.error(err::kWrongType);
   SetType result;
   const int64_t max_intset = max_intset_entries(ctx);
   for (const std::string& m : op_intersect(std::move(sets), 0)) result.add(m, max_intset);
@@ -368,7 +373,7 @@ void sintercard_command(ExecContext& ctx, Args& args) {
       return ctx.reply.error("ERR LIMIT can't be negative");
   }
   std::vector<SetType*> sets;
-  if (!gather_sets(ctx, args, 2, static_cast<size_t>(numkeys), false, &sets))
+  if (!gather_sets(ctx, args, 2, static_cast<size_t>(numkeys), &sets))
     return ctx.reply.error(err::kWrongType);
   const auto found = op_intersect(std::move(sets), static_cast<uint64_t>(limit)).size();
   ctx.reply.integer(static_cast<int64_t>(found));
@@ -379,7 +384,7 @@ void sintercard_command(ExecContext& ctx, Args& args) {
 void combine_generic(ExecContext& ctx, Args& args, Combine op, bool store) {
   const size_t first = store ? 2 : 1;
   std::vector<SetType*> sets;
-  if (!gather_sets(ctx, args, first, args.size() - first, store, &sets))
+  if (!gather_sets(ctx, args, first, args.size() - first, &sets))
     return ctx.reply.error(err::kWrongType);
   SetType result;
   op_combine(sets, op, max_intset_entries(ctx), &result);

@@ -227,15 +227,10 @@ OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string value, uin
     }
   }
   Entry& stored = db.set_string(key, std::move(value), flags & kKeepTtl);
-  if (at_ms != kNoExpiry) {
-    if (at_ms <= now_ms) {
-      // EXAT / PXAT in the past: the key is written and expires at once.
-      db.erase(key);
-      if (ShardStats* st = db.stats()) ++st->expired_keys;
-    } else {
-      db.set_expire(key, stored, at_ms);
-    }
-  }
+  // EXAT / PXAT in the past too: the key is written, already expired, and
+  // goes (with its "expired" event) when next looked up or by the cron, as
+  // in Redis.
+  if (at_ms != kNoExpiry) db.set_expire(key, stored, at_ms);
   return r;
 }
 
@@ -263,7 +258,9 @@ OpResult<std::string> op_get_del(Db& db, std::string_view key, int64_t now_ms) {
 
 struct GetExOutcome {
   std::string value;
-  bool modified = false;  // the TTL changed or the key went away
+  // What changed, as its keyspace event: "expire", "persist", "del" (a
+  // deadline already past), or empty for nothing.
+  std::string_view event;
 };
 
 // GETEX: the value, then the TTL change. The expiry argument is checked
@@ -278,16 +275,18 @@ OpResult<GetExOutcome> op_get_ex(Db& db, std::string_view key, const SetOptions&
     const OpStatus s = resolve_expire(opts, now_ms, &at_ms);
     if (s != OpStatus::kOk) return {s, {}};
   }
-  OpResult<GetExOutcome> r{OpStatus::kOk, {e.str, false}};
+  OpResult<GetExOutcome> r{OpStatus::kOk, {e.str, {}}};
   if (opts.flags & kAnyExpire) {
     // A deadline already past deletes the key, as Redis's GETEX does.
-    if (at_ms <= now_ms)
+    if (at_ms <= now_ms) {
       db.erase(key);
-    else
+      r.value.event = "del";
+    } else {
       db.set_expire(key, e, at_ms);
-    r.value.modified = true;
-  } else if (opts.flags & kPersist) {
-    r.value.modified = db.persist(key, e);
+      r.value.event = "expire";
+    }
+  } else if ((opts.flags & kPersist) && db.persist(key, e)) {
+    r.value.event = "persist";
   }
   return r;
 }
@@ -565,7 +564,10 @@ void getex_command(ExecContext& ctx, Args& args) {
   OpResult<GetExOutcome> r = op_get_ex(ctx.db(key), key, opts, ctx.now_ms);
   if (r.status == OpStatus::kNotFound) return ctx.reply.null();
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "getex");
-  if (r.value.modified) ctx.modified(key);
+  if (!r.value.event.empty()) {
+    ctx.modified(key);
+    notify_keyspace_event(ctx, kNotifyGeneric, r.value.event, key);
+  }
   ctx.reply.bulk(r.value.value);
 }
 

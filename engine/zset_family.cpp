@@ -80,14 +80,18 @@ ListpackLimits zset_limits(const ExecContext& ctx) {
 
 size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result, std::string_view event) {
   Db& db = ctx.db(dst);
-  const bool existed = db.lookup_write(dst, ctx.now_ms) != nullptr;
-  if (existed) db.erase(dst);
+  Entry* old = db.lookup_write(dst, ctx.now_ms);
+  const bool existed = old != nullptr;
   const size_t stored = result.size();
   if (stored > 0) {
-    Entry* e = db.insert(dst).first;
+    // Overwritten in place, as store_set does (engine/set_family.cpp).
+    Entry* e = existed ? old : db.insert(dst).first;
+    if (existed) db.persist(dst, *e);
     ZSetType& z = e->make_object<ZSetType>();
     z.swap(result);
     e->encoding = z.encoding();
+  } else if (existed) {
+    db.erase(dst);
   }
   if (existed || stored > 0) ctx.modified(dst);
   if (stored > 0) {

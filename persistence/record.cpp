@@ -175,15 +175,16 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
     return false;
   // One lookup per key (a start-up restore meets each key once, in a large
   // table: the lookup is a cache miss); a key that exists starts from a
-  // clean slate, its old TTL (if any) being in the db's TTL index.
+  // clean slate, its old TTL (if any) being in the db's TTL index. A load
+  // announces no keys, as Redis's.
   Entry* e;
   if (rec.type == ValueType::kString) {
-    e = &db.set_string(rec.key, std::move(rec.str));
+    e = &db.set_string_loaded(rec.key, std::move(rec.str));
   } else {
-    auto [entry, created] = db.insert(rec.key);
+    auto [entry, created] = db.insert_loaded(rec.key);
     if (!created) {
       db.erase(rec.key);
-      entry = db.insert(rec.key).first;
+      entry = db.insert_loaded(rec.key).first;
     }
     e = entry;
     // Hashes and sorted sets choose their representation afresh, as Redis's

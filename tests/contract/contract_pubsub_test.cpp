@@ -46,6 +46,31 @@ long long numsub_settled(Client& c, const std::string& channel, long long want) 
   return n;
 }
 
+// A message of the "__keyevent@*__:*" pattern: event on key in db.
+std::string keyevent(const std::string& event, const std::string& key, int db = 0) {
+  return pmsg("__keyevent@*__:*", "__keyevent@" + std::to_string(db) + "__:" + event, key);
+}
+
+// Sets notify-keyspace-events on c, subscribes sub to every keyevent, runs
+// the commands on c and checks that sub receives exactly want, in order
+// (the closing PING's reply shows that nothing else came first). Commands
+// are command lines; each of want is "<event> <key>" in db 0 or "<event>
+// <key> <db>".
+void check_keyevents(Client& c, Client& sub, const std::string& classes,
+                     const std::vector<std::string>& commands,
+                     const std::vector<std::string>& want) {
+  REQUIRE(c.raw({"CONFIG", "SET", "notify-keyspace-events", classes}) == "+OK");
+  subscribe(sub, "psubscribe", {"__keyevent@*__:*"});
+  for (const std::string& cmd : commands) c.raw(split_args(cmd));
+  for (const std::string& w : want) {
+    const Args f = split_args(w);
+    REQUIRE(f.size() >= 2);
+    CHECK(sub.read_reply() == keyevent(f[0], f[1], f.size() > 2 ? std::stoi(f[2]) : 0));
+  }
+  sub.append({"PING", "end"});
+  CHECK(sub.read_reply() == "[$pong,$end]");
+}
+
 }  // namespace
 
 TEST_CASE("pubsub: messages arrive intact and in sequence, binary and 1 MB payloads", "[pubsub]") {
@@ -254,6 +279,67 @@ TEST_CASE("pubsub: keyspace notifications for set, del, expire, hset, zadd and e
   CHECK(sub->read_reply() == ev("expired", "k"));
   for (const char* event : {"set", "expire", "del", "set", "expire", "expired"})
     CHECK(keyspace->read_reply() == msg("__keyspace@0__:k", event));
+}
+
+TEST_CASE("pubsub: keyspace notifications for GETEX, the GET and SET forms, RENAME, COPY, MOVE",
+          "[pubsub]") {
+  STORE_SERVER(server);
+  auto c = server.connect();
+  auto sub = server.connect();
+  // GETEX PERSIST of a key without TTL, a plain GETEX, a failed GETDEL,
+  // SETNX or MSETNX and RENAME k k publish nothing; a deadline already past
+  // deletes ("del").
+  check_keyevents(
+      *c, *sub, "KEA", {"SET k v",         "GETEX k EX 100",  "GETEX k PXAT 9999999999000",
+                        "GETEX k PERSIST", "GETEX k PERSIST", "GETEX k",
+                        "GETEX k EXAT 1",  "GETEX k EX 10",   "SET a 1",
+                        "GETDEL a",        "GETDEL a",        "GETSET a 2",
+                        "SET a 3 GET",     "SETEX c 100 v",   "PSETEX d 100000 v",
+                        "SETNX e v",       "SETNX e v",       "MSETNX f 1 g 2",
+                        "MSETNX f 1 h 2",  "EXPIRE a -1",     "PEXPIREAT c 1",
+                        "RENAME d d2",     "RENAME d2 d2",    "COPY e e2",
+                        "COPY e e2 DB 2",  "MOVE e 3",        "SET p v EX 100",
+                        "PERSIST p",       "PERSIST p",       "DEL p f g zz"},
+      {"set k",         "expire k",     "expire k",   "persist k",    "del k",       "set a",
+       "del a",         "set a",        "set a",      "set c",        "expire c",    "set d",
+       "expire d",      "set e",        "set f",      "set g",        "del a",       "del c",
+       "rename_from d", "rename_to d2", "copy_to e2", "copy_to e2 2", "move_from e", "move_to e 3",
+       "set p",         "expire p",     "persist p",  "del p",        "del f",       "del g"});
+}
+
+TEST_CASE("pubsub: 'new' when a key is created, 'keymiss' when a read misses", "[pubsub]") {
+  STORE_SERVER(server);
+  auto c = server.connect();
+  auto sub = server.connect();
+  // OBJECT and writes (LPOP) report no miss; a STORE over an existing key
+  // overwrites it (not new); SET with a past deadline expires the key when
+  // it is next read.
+  check_keyevents(*c, *sub, "KEAnm",
+                  {"GET m", "SET k v", "SET k w", "EXISTS m2", "OBJECT ENCODING m3", "LPOP m4",
+                   "RPUSH l a", "LPOP l", "SADD s a", "SUNIONSTORE s2 s m5", "SUNIONSTORE s2 s",
+                   "RENAME k k2", "SET x v EXAT 1", "GET x"},
+                  {"keymiss m", "new k",         "set k",        "set k",          "keymiss m2",
+                   "new l",     "rpush l",       "lpop l",       "del l",          "new s",
+                   "sadd s",    "keymiss m5",    "new s2",       "sunionstore s2", "sunionstore s2",
+                   "new k2",    "rename_from k", "rename_to k2", "new x",          "set x",
+                   "expire x",  "expired x",     "keymiss x"});
+}
+
+TEST_CASE("pubsub: CONFIG GET notify-keyspace-events prints the classes as Redis does",
+          "[pubsub]") {
+  STORE_SERVER(server);
+  auto c = server.connect();
+  for (const auto& [set, printed] :
+       std::vector<std::pair<std::string, std::string>>{{"KEA", "AKE"},
+                                                        {"KEAnm", "AKEm"},
+                                                        {"Km", "Km"},
+                                                        {"En", "nE"},
+                                                        {"gn", "gn"},
+                                                        {"nA", "A"}}) {
+    REQUIRE(c->raw({"CONFIG", "SET", "notify-keyspace-events", set}) == "+OK");
+    CHECK(c->raw({"CONFIG", "GET", "notify-keyspace-events"}) ==
+          "[$notify-keyspace-events,$" + printed + "]");
+  }
 }
 
 }  // namespace shardis::test

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/client.hpp"
+#include "support/placement.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -136,6 +137,28 @@ TEST_CASE("PUBLISH from MULTI/EXEC and Lua, with the shards on the worker pool",
   CHECK(sub.read_reply() == "[$message,$tx,$in-exec]");
   CHECK(sub.read_reply() == "[$message,$tx,$from-lua]");
   for (int i = 0; i < 100; ++i) REQUIRE(sub.read_reply() == "[$message,$tx,$" + std::to_string(i) + "]");
+}
+
+// "new" and "keymiss" come from the Db, on the shard's own thread here;
+// an MSET across both shards runs on the coordinator.
+TEST_CASE("keyspace events new and keymiss, with the shards on the worker pool", "[pubsub]") {
+  ShardisProcess srv({"--shard-placement", "pool", "--shards", "2"});
+  const auto [a, b] = keys_on_two_shards("k", 2);
+  Client pub(srv.host(), srv.port());
+  REQUIRE(pub.raw({"CONFIG", "SET", "notify-keyspace-events", "E$nm"}) == "+OK");
+  Client sub(srv.host(), srv.port());
+  sub.append({"PSUBSCRIBE", "__keyevent@0__:*"});
+  REQUIRE(sub.read_reply() == "[$psubscribe,$__keyevent@0__:*,:1]");
+  CHECK(pub.raw({"GET", a}) == "(nil)");
+  CHECK(pub.raw({"MSET", a, "1", b, "2"}) == "+OK");
+  CHECK(pub.raw({"SET", b, "3"}) == "+OK");
+  CHECK(pub.raw({"MGET", a, b + "x"}) == "[$1,(nil)]");
+  auto ev = [](const std::string& event, const std::string& key) {
+    return "[$pmessage,$__keyevent@0__:*,$__keyevent@0__:" + event + ",$" + key + "]";
+  };
+  for (const std::string& want : {ev("keymiss", a), ev("new", a), ev("set", a), ev("new", b),
+                                  ev("set", b), ev("set", b), ev("keymiss", b + "x")})
+    CHECK(sub.read_reply() == want);
 }
 
 TEST_CASE("CLIENT LIST from another connection shows a subscriber's counts", "[pubsub]") {

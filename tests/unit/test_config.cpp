@@ -8,6 +8,7 @@
 #include <set>
 
 #include "engine/config.hpp"
+#include "engine/notify.hpp"
 #include "spdlog/spdlog.h"
 
 using shardis::ConfigStore;
@@ -145,6 +146,16 @@ TEST_CASE("set normalizes values and refreshes cached ones", "[config]") {
   CHECK(cfg.get("notify-keyspace-events") == "gnKEm");
   CHECK(cfg.set("notify-keyspace-events", "g$lshzxetd").empty());
   CHECK(cfg.get("notify-keyspace-events") == "A");
+  // Printed as Redis prints it, 'n' lost beside 'A', but the class stays on.
+  CHECK(cfg.set("notify-keyspace-events", "KEAnm").empty());
+  CHECK(cfg.get("notify-keyspace-events") == "AKEm");
+  CHECK((cfg.notify_flags() & shardis::kNotifyNew) != 0);
+  CHECK(cfg.set_many({{"notify-keyspace-events", "nA"}}).empty());
+  CHECK(cfg.get("notify-keyspace-events") == "A");
+  CHECK((cfg.notify_flags() & shardis::kNotifyNew) != 0);
+  CHECK(cfg.set("notify-keyspace-events", "En").empty());
+  CHECK(cfg.get("notify-keyspace-events") == "nE");
+  CHECK(cfg.notify_flags() == (shardis::kNotifyKeyevent | shardis::kNotifyNew));
   CHECK(cfg.set("client-output-buffer-limit", "pubsub 64mb 16mb 30").empty());
   CHECK(cfg.get("client-output-buffer-limit") ==
         "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 30");

@@ -8,6 +8,7 @@
 #include "engine/engine.hpp"
 #include "engine/notify.hpp"
 #include "engine/pubsub.hpp"
+#include "persistence/record.hpp"
 #include "unit/resp_cases.hpp"
 
 using shardis::Engine;
@@ -34,6 +35,12 @@ std::string drain(Subscriber& s) {
   std::string out;
   REQUIRE(s.take(&out));
   return out;
+}
+
+// A message of a "__keyevent@*__:*" pattern subscription.
+std::string keyevent(const std::string& name, const std::string& key, int db = 0) {
+  const std::string channel = "__keyevent@" + std::to_string(db) + "__:" + name;
+  return pmessage('*', "__keyevent@*__:*", channel, key);
 }
 
 const std::string kNotAllowed =
@@ -251,8 +258,7 @@ TEST_CASE("list edits and COPY publish their keyspace events") {
   ps.subscribe(s, PubSubKind::kPattern, "__keyevent@*__:*");
   CHECK(e.run({"config", "set", "notify-keyspace-events", "Elg"}) == kOk);
   auto event = [](const std::string& name, const std::string& key, int db = 0) {
-    const std::string channel = "__keyevent@" + std::to_string(db) + "__:" + name;
-    return pmessage('*', "__keyevent@*__:*", channel, key);
+    return keyevent(name, key, db);
   };
   e.run({"rpush", "l", "a", "b", "c"});
   drain(s);
@@ -268,4 +274,126 @@ TEST_CASE("list edits and COPY publish their keyspace events") {
   CHECK(e.run({"ltrim", "l", "5", "10"}) == kOk);  // empties it: ltrim, then del
   CHECK(drain(s) == event("ltrim", "l") + event("ltrim", "l") + event("del", "l"));
   ps.unsubscribe_all(s);
+}
+
+// An Engine whose subscriber sees every keyevent, with classes set.
+struct KeyeventFixture {
+  explicit KeyeventFixture(const std::string& classes) {
+    e.server().pubsub.subscribe(s, PubSubKind::kPattern, "__keyevent@*__:*");
+    REQUIRE(e.run({"config", "set", "notify-keyspace-events", classes}) == kOk);
+  }
+  ~KeyeventFixture() { e.server().pubsub.unsubscribe_all(s); }
+  Engine e{1, true};
+  Subscriber s{8};
+};
+
+TEST_CASE("GETEX publishes expire, persist, or del for a deadline already past") {
+  KeyeventFixture f("Eg$");
+  f.e.run({"set", "k", "v"});
+  drain(f.s);
+  CHECK(f.e.run({"getex", "k", "ex", "100"}) == bulk("v"));
+  CHECK(f.e.run({"getex", "k", "pxat", "99999999999999"}) == bulk("v"));
+  CHECK(f.e.run({"getex", "k", "persist"}) == bulk("v"));
+  CHECK(f.e.run({"getex", "k", "persist"}) == bulk("v"));  // no TTL left: no event
+  CHECK(f.e.run({"getex", "k"}) == bulk("v"));
+  CHECK(f.e.run({"getex", "k", "exat", "1"}) == bulk("v"));
+  CHECK(f.e.run({"getex", "k", "ex", "10"}) == kNil);
+  CHECK(drain(f.s) == keyevent("expire", "k") + keyevent("expire", "k") + keyevent("persist", "k") +
+                          keyevent("del", "k"));
+}
+
+TEST_CASE("SET with a deadline already past expires the key when next looked up") {
+  KeyeventFixture f("Egx$");
+  CHECK(f.e.run({"set", "k", "v", "exat", "1"}) == kOk);
+  CHECK(drain(f.s) == keyevent("set", "k") + keyevent("expire", "k"));
+  CHECK(f.e.run({"exists", "k"}) == integer(0));
+  CHECK(drain(f.s) == keyevent("expired", "k"));
+}
+
+TEST_CASE("RENAME of a key to itself publishes nothing") {
+  KeyeventFixture f("Eg");
+  f.e.run({"set", "k", "v"});
+  CHECK(f.e.run({"rename", "k", "k"}) == kOk);
+  CHECK(f.e.run({"renamenx", "k", "k"}) == integer(0));
+  CHECK(f.e.run({"get", "k"}) == bulk("v"));
+  CHECK(drain(f.s).empty());
+}
+
+TEST_CASE("'new' comes when a key is created, before the command's own event") {
+  KeyeventFixture f("EAn");
+  CHECK(f.e.run({"set", "k", "v"}) == kOk);
+  CHECK(f.e.run({"set", "k", "w"}) == kOk);  // overwritten: not new
+  CHECK(f.e.run({"rpush", "l", "a"}) == integer(1));
+  CHECK(f.e.run({"rename", "k", "k2"}) == kOk);
+  CHECK(drain(f.s) == keyevent("new", "k") + keyevent("set", "k") + keyevent("set", "k") +
+                          keyevent("new", "l") + keyevent("rpush", "l") + keyevent("new", "k2") +
+                          keyevent("rename_from", "k") + keyevent("rename_to", "k2"));
+  CHECK(f.e.run({"move", "k2", "3"}) == integer(1));
+  CHECK(drain(f.s) ==
+        keyevent("new", "k2", 3) + keyevent("move_from", "k2") + keyevent("move_to", "k2", 3));
+  SECTION("a STORE over an existing key overwrites it") {
+    f.e.run({"sadd", "s", "a"});
+    f.e.run({"zadd", "zs", "1", "a"});
+    f.e.run({"sadd", "d", "b"});
+    f.e.run({"expire", "d", "100"});
+    drain(f.s);
+    CHECK(f.e.run({"sunionstore", "d", "s"}) == integer(1));
+    CHECK(f.e.run({"ttl", "d"}) == integer(-1));
+    CHECK(f.e.run({"zunionstore", "z", "1", "zs"}) == integer(1));
+    CHECK(f.e.run({"zunionstore", "z", "1", "zs"}) == integer(1));
+    CHECK(drain(f.s) == keyevent("sunionstore", "d") + keyevent("new", "z") +
+                            keyevent("zunionstore", "z") + keyevent("zunionstore", "z"));
+  }
+  SECTION("'n' alone, and 'n' beside 'A' though CONFIG GET prints only AKE") {
+    CHECK(f.e.run({"config", "set", "notify-keyspace-events", "En"}) == kOk);
+    CHECK(f.e.run({"set", "a", "1"}) == kOk);
+    CHECK(drain(f.s) == keyevent("new", "a"));
+    CHECK(f.e.run({"config", "set", "notify-keyspace-events", "KEAn"}) == kOk);
+    CHECK(f.e.run({"config", "get", "notify-keyspace-events"}) ==
+          array_of({bulk("notify-keyspace-events"), bulk("AKE")}));
+    CHECK(f.e.run({"set", "b", "1"}) == kOk);
+    CHECK(drain(f.s) == keyevent("new", "b") + keyevent("set", "b"));
+  }
+}
+
+TEST_CASE("a checkpoint load creates keys without 'new'") {
+  using namespace shardis;
+  KeyeventFixture f("En");
+  Entry value;
+  value.set_string("v");
+  DecodedRecord rec;
+  std::string error;
+  REQUIRE(decode_record(encode_record(0, "k", value), &rec, &error));
+  REQUIRE(restore_into(f.e.shards().shard_for("k").db(0), std::move(rec), 0));
+  CHECK(f.e.run({"get", "k"}) == bulk("v"));
+  CHECK(drain(f.s).empty());
+  CHECK(f.e.run({"set", "k2", "v"}) == kOk);  // the control: a command's key is new
+  CHECK(drain(f.s) == keyevent("new", "k2"));
+}
+
+// The STORE commands read their sources: a missing one is a keymiss.
+TEST_CASE("'keymiss' for read lookups that miss, not for writes or OBJECT") {
+  KeyeventFixture f("Em");
+  for (const shardis::Args& cmd : std::vector<shardis::Args>{{"get", "a"},
+                                                             {"mget", "b", "c"},
+                                                             {"exists", "d"},
+                                                             {"type", "e"},
+                                                             {"ttl", "f"},
+                                                             {"object", "encoding", "g"},
+                                                             {"hget", "h", "x"},
+                                                             {"lrange", "i", "0", "-1"},
+                                                             {"incr", "j"},
+                                                             {"del", "k"},
+                                                             {"lpop", "l"},
+                                                             {"sunionstore", "d2", "m"},
+                                                             {"zunionstore", "d3", "1", "n"},
+                                                             {"set", "o", "v", "get"}})
+    f.e.run(cmd);
+  CHECK(drain(f.s) ==
+        keyevent("keymiss", "a") + keyevent("keymiss", "b") + keyevent("keymiss", "c") +
+            keyevent("keymiss", "d") + keyevent("keymiss", "e") + keyevent("keymiss", "f") +
+            keyevent("keymiss", "h") + keyevent("keymiss", "i") + keyevent("keymiss", "m") +
+            keyevent("keymiss", "n") + keyevent("keymiss", "o"));
+  CHECK(f.e.run({"get", "j"}) == bulk("1"));  // a hit: nothing
+  CHECK(drain(f.s).empty());
 }
