@@ -106,6 +106,8 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   bool in_turn = false;  // a handler of this connection is on the stack
   bool peer_gone = false;  // the busy poll read EOF; CAF reports the close
   BlockedCommand blocking;  // BLPOP & co. (actors/blocking.hpp)
+  // The session while EXEC or a script has it (actors/messages.hpp).
+  SessionLoanPtr loan = std::make_shared<SessionLoan>();
 };
 
 // The check every client's command passes: the generic one, then, while a
@@ -204,7 +206,11 @@ void close_connection(Self* self, ConnectionState& st) {
   if (st.ctx->poller) static_cast<LivePoller*>(st.ctx->poller)->remove(&st);
   st.blocking.close(*st.ctx, st.session);
   st.ctx->clients->remove(st.session.id);
-  if (st.session.subscriber) st.ctx->state->pubsub.unsubscribe_all(*st.session.subscriber);
+  if (st.session.subscriber) {
+    st.loan->close([pubsub = &st.ctx->state->pubsub, sub = st.session.subscriber] {
+      pubsub->unsubscribe_all(*sub);
+    });
+  }
   st.ctx->state->counters.connected_clients.fetch_sub(1, std::memory_order_relaxed);
   self->flush(st.hdl);
   self->close(st.hdl);
@@ -335,6 +341,8 @@ bool route_with_session(Self* self, ConnectionState& st, const CommandSpec& spec
   }
   b->session = &st.session;
   b->keep_alive = st.shared_from_this();
+  st.loan->lend();
+  b->loan = st.loan;
   b->specs.push_back(&spec);
   b->commands.push_back(std::move(args));
   send_barrier(self, st, std::move(b));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,65 @@
 
 namespace shardis {
 
+struct ServerContext;
+
+// A connection's session out with EXEC or a script on the coordinator
+// (pool placement; with io placement, when the connection had work in
+// flight and could not run it inline). The connection may close meanwhile
+// (its peer leaves, CLIENT KILL, a limit): leaving pub/sub then would race
+// the queued commands still running on the session, and a SUBSCRIBE among
+// them would run after it and leave a subscription of a gone client in the
+// registry. So the close hands that work to the loan, and it runs when the
+// session comes back: at once when none is out, else on the borrower's
+// thread right after its commands have run.
+class SessionLoan {
+ public:
+  SessionLoan() = default;
+  SessionLoan(const SessionLoan&) = delete;
+  SessionLoan& operator=(const SessionLoan&) = delete;
+  // A batch that was never run (the coordinator stopped at shutdown) gives
+  // the session back as it goes.
+  ~SessionLoan() {
+    if (on_close_) on_close_();
+  }
+
+  // The connection, as it sends the batch.
+  void lend() {
+    std::lock_guard lock(mu_);
+    lent_ = true;
+  }
+  // The borrower, once the batch's commands have run.
+  void give_back() {
+    std::function<void()> work;
+    {
+      std::lock_guard lock(mu_);
+      lent_ = false;
+      work.swap(on_close_);
+    }
+    if (work) work();
+  }
+  // The connection, as it closes: runs work now, or when the session is back.
+  void close(std::function<void()> work) {
+    {
+      std::lock_guard lock(mu_);
+      if (lent_) {
+        on_close_ = std::move(work);
+        return;
+      }
+    }
+    work();
+  }
+
+ private:
+  std::mutex mu_;
+  bool lent_ = false;
+  std::function<void()> on_close_;
+};
+using SessionLoanPtr = std::shared_ptr<SessionLoan>;
+
 // Commands of one connection for one destination, executed in order; their
 // replies are concatenated into out, because the connection writes them as
 // one contiguous run.
-struct ServerContext;
-
 struct Batch {
   caf::actor reply_to;  // the connection
   uint64_t seq = 0;     // the connection's reply slot
@@ -37,10 +92,12 @@ struct Batch {
   WatchPtr watch;
   // EXEC and scripts: the connection's live session (a transaction may
   // SELECT, and EXEC consumes its queue), and exactly the shards to hold.
-  // The connection does not touch its session while such a batch is out.
+  // The connection does not touch its session while such a batch is out,
+  // and a close leaves its session work to the loan.
   Session* session = nullptr;
   std::vector<size_t> shards;
   std::shared_ptr<void> keep_alive;  // owns *session until the batch is back
+  SessionLoanPtr loan;
   // Server work instead of commands (the coordinator's cron starting a
   // checkpoint): runs holding `shards`; no reply_to.
   std::function<void(const ServerContext&)> task;

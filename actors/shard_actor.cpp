@@ -119,6 +119,7 @@ void run_batch(const ServerContext& ctx, Batch& b) {
   ExecContext ectx{*ctx.state, *ctx.shards, session, w, ctx.state->clock.now_ms()};
   if (b.block.waiter) ectx.block = &b.block;
   dispatch_batch(ectx, b.specs, b.commands);
+  if (b.loan) b.loan->give_back();
 }
 
 caf::actor spawn_shard(caf::actor_system& sys, ContextPtr ctx, size_t index, bool on_io_thread) {

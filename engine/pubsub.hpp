@@ -164,7 +164,7 @@ void format_pmessage(std::string* out, int resp, std::string_view pattern, std::
                      std::string_view message);
 
 // Moves the messages queued for ctx's own client into its reply, where
-// Redis would have written them already (see pubsub_family.cpp).
+// Redis would have written them (see pubsub_family.cpp).
 void write_own_messages(ExecContext& ctx);
 
 // A RESP2 client with subscriptions may only run (P|S)(UN)SUBSCRIBE, PING,

@@ -69,10 +69,13 @@ void unsubscribe_generic(ExecContext& ctx, Args& args, PubSubKind kind, std::str
   }
 }
 
+// What others published before comes first, the client's own message after
+// the reply (see write_own_messages).
 void publish_generic(ExecContext& ctx, Args& args, PubSubKind kind) {
-  const size_t n = ctx.server.pubsub.publish(kind, args[1], args[2], ctx.server.config.pubsub_limit(), ctx.now_ms);
   write_own_messages(ctx);
+  const size_t n = ctx.server.pubsub.publish(kind, args[1], args[2], ctx.server.config.pubsub_limit(), ctx.now_ms);
   ctx.reply.integer(static_cast<int64_t>(n));
+  write_own_messages(ctx);
 }
 
 // PUBSUB CHANNELS / SHARDCHANNELS take at most a pattern; Redis checks that
@@ -146,10 +149,13 @@ void pubsub_help_command(ExecContext& ctx, Args&) {
 }  // namespace
 
 // Redis writes a message into the receiver's output when it is published,
-// so a client's own messages come before the reply of the command that
-// published them (or unsubscribed after them). Not inside EXEC or a script,
-// whose replies are still being assembled: there they follow, on the
-// connection's next write.
+// so what reached a client before one of its commands comes before that
+// command's reply (an UNSUBSCRIBE's confirmation included). A message the
+// command itself published to its own client comes after the reply, as in
+// Redis 7.2 (redis/redis#12326); 7.0 wrote it first, and inside EXEC in the
+// middle of EXEC's array, which no RESP3 client can parse. Inside EXEC or a
+// script the replies are still being assembled, so nothing is written here:
+// the messages follow the whole reply, on the connection's next write.
 void write_own_messages(ExecContext& ctx) {
   Subscriber* own = ctx.session.subscriber.get();
   if (!own || ctx.in_exec || ctx.server.script_status.running.load(std::memory_order_relaxed)) return;

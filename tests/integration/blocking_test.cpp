@@ -73,10 +73,13 @@ std::vector<std::unique_ptr<RawSocket>> blocked_clients(const EmbeddedServer& se
   return out;
 }
 
-// Runs a command on a connection of its own in another thread.
-std::future<std::string> run_async(const EmbeddedServer& server, Args args) {
-  return std::async(std::launch::async, [host = server.host(), port = server.port(), args] {
-    Client c(host, port);
+// Runs a command on a connection of its own in another thread. The
+// client's read timeout bounds how long the command may block: past it, the
+// reply is "(io error: ...)".
+std::future<std::string> run_async(const EmbeddedServer& server, Args args,
+                                   std::chrono::milliseconds timeout = 5s) {
+  return std::async(std::launch::async, [host = server.host(), port = server.port(), args, timeout] {
+    Client c(host, port, timeout);
     return c.raw(args);
   });
 }
@@ -279,35 +282,55 @@ TEST_CASE("a client that disconnects after its wake passes the element on", "[bl
   // Many waiters, then pushes and the first waiters leaving at once: a
   // client may be woken and gone before its retry runs; what it was woken
   // for must then reach the next waiter (the kick), never stay in the list
-  // while live clients wait. Timing decides which path each client takes.
-  auto leaving = blocked_clients(server, 20, {"BLPOP", "q", "0"});
-  REQUIRE(wait_blocked(admin, 20));
-  std::vector<std::future<std::string>> staying;
-  for (int i = 0; i < 5; ++i) {
-    staying.push_back(run_async(server, {"BLPOP", "q", "0"}));
-    REQUIRE(wait_blocked(admin, 21 + i));
+  // while live clients wait. Timing decides which path each client takes,
+  // so the scenario runs round after round.
+  constexpr int kRounds = 10, kLeaving = 20, kStaying = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    INFO("round " << round);
+    const std::string key = "q" + std::to_string(round);
+    auto leaving = blocked_clients(server, kLeaving, {"BLPOP", key, "0"});
+    REQUIRE(wait_blocked(admin, kLeaving));
+    // Staying clients may wait until the end of the round: their timeout
+    // must not end the wait first (its error would pass for a reply).
+    std::vector<std::future<std::string>> staying;
+    for (int i = 0; i < kStaying; ++i) {
+      staying.push_back(run_async(server, {"BLPOP", key, "0"}, 60s));
+      REQUIRE(wait_blocked(admin, kLeaving + 1 + i));
+    }
+    RawSocket pusher(server.host(), server.port());
+    std::string pushes;
+    for (int i = 0; i < kStaying; ++i) pushes += resp({"RPUSH", key, "v" + std::to_string(i)});
+    pusher.send(pushes);
+    leaving.clear();
+    for (int i = 0; i < kStaying; ++i) pusher.read_frame();
+    // Each element goes to a leaving client (lost with it, as a reply to a
+    // closed socket is) or to a staying one, or stays in the list; it may
+    // stay only once no client waits any more. Both ends are final.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    bool settled = false;
+    while (!settled && std::chrono::steady_clock::now() < deadline) {
+      settled = admin.integer({"LLEN", key}) == 0 || info_field(admin, "blocked_clients") == 0;
+      if (!settled) std::this_thread::sleep_for(2ms);
+    }
+    REQUIRE(settled);
+    // Release the staying clients still waiting, then read every reply.
+    CHECK(admin.integer({"RPUSH", key, "fill", "fill", "fill", "fill", "fill"}) >= kStaying);
+    std::set<std::string> elements;
+    int filled = 0;
+    for (auto& f : staying) {
+      REQUIRE(f.wait_for(10s) == std::future_status::ready);
+      const std::string reply = f.get();
+      if (reply == "[$" + key + ",$fill]") {
+        ++filled;
+        continue;
+      }
+      INFO("reply " << reply);
+      CHECK(reply.rfind("[$" + key + ",$v", 0) == 0);
+      CHECK(elements.insert(reply).second);  // no element reaches two clients
+    }
+    CHECK(static_cast<int>(elements.size()) + filled == kStaying);
+    REQUIRE(wait_blocked(admin, 0));
   }
-  RawSocket pusher(server.host(), server.port());
-  std::string pushes;
-  for (int i = 0; i < 5; ++i) pushes += resp({"RPUSH", "q", "v" + std::to_string(i)});
-  pusher.send(pushes);
-  leaving.clear();
-  for (int i = 0; i < 5; ++i) pusher.read_frame();
-  // Elements taken by leaving clients are lost with them, as a reply to a
-  // closed socket is; the others reach the staying clients, and nothing
-  // stays in the list while a live client waits.
-  std::set<std::string> got;
-  int served = 0;
-  for (auto& f : staying) {
-    if (f.wait_for(served == 0 ? 2s : 300ms) != std::future_status::ready) continue;
-    got.insert(f.get());
-    ++served;
-  }
-  const long long left = admin.integer({"LLEN", "q"});
-  CHECK((left == 0 || served == 5));
-  CHECK(static_cast<int>(got.size()) == served);
-  // Release the clients still waiting.
-  for (int i = served; i < 5; ++i) CHECK(admin.raw({"RPUSH", "q", "fill"}) == ":1");
 }
 
 TEST_CASE("ten producers and ten consumers move 100k items, none lost or doubled",

@@ -1,11 +1,14 @@
 // Pub/sub through a real shardis-server: RESP3 push frames on the wire, the
-// output buffer limit against a subscriber that never reads, and delivery
-// with the shards on the worker pool. The scenarios shared with Redis are in
-// tests/contract/contract_pubsub_test.cpp.
+// output buffer limit against a subscriber that never reads, delivery with
+// the shards on the worker pool, the order of a RESP3 client's own messages,
+// and clients that close while their EXEC subscribes. The scenarios shared
+// with Redis are in tests/contract/contract_pubsub_test.cpp.
 
 #include <catch2/catch.hpp>
 #include <atomic>
+#include <chrono>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -13,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
 #include "support/placement.hpp"
 #include "support/server_process.hpp"
@@ -41,6 +45,17 @@ long rss_kb(pid_t pid) {
 long long numsub(Client& c, const std::string& channel) {
   auto r = c.call({"PUBSUB", "NUMSUB", channel});
   return r && r->elements == 2 ? r->element[1]->integer : -1;
+}
+
+// An INFO field as a number (-1 when missing).
+long long info_number(Client& c, const std::string& field) {
+  const std::string info = c.raw({"INFO"});
+  const size_t at = info.find("\n" + field + ":");
+  return at == std::string::npos ? -1 : std::stoll(info.substr(at + field.size() + 2));
+}
+
+std::string message(const std::string& channel, const std::string& text) {
+  return ">3\r\n" + bulk("message") + bulk(channel) + bulk(text);
 }
 
 }  // namespace
@@ -159,6 +174,81 @@ TEST_CASE("keyspace events new and keymiss, with the shards on the worker pool",
   for (const std::string& want : {ev("keymiss", a), ev("new", a), ev("set", a), ev("new", b),
                                   ev("set", b), ev("set", b), ev("keymiss", b + "x")})
     CHECK(sub.read_reply() == want);
+}
+
+// Not a contract test: Redis 7.0.15 writes a client's own message before
+// PUBLISH's reply, and inside EXEC in the middle of EXEC's array, which is
+// no valid RESP3. Redis 7.2 fixed it (redis/redis#12326: pushes to the
+// running client wait until the command has replied), and shardis does as
+// 7.2 does.
+TEST_CASE("a RESP3 client's own message follows the reply of the command that published it",
+          "[pubsub]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  EmbeddedServer server = start_placed_server(2, placement);
+  RawSocket c(server.host(), server.port());
+  c.send(command({"HELLO", "3"}));
+  c.read_frame();
+  c.send(command({"SUBSCRIBE", "ch"}));
+  REQUIRE(c.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("ch") + ":1\r\n");
+  c.send(command({"PUBLISH", "ch", "x"}));
+  CHECK(c.read_frame() == ":1\r\n");
+  CHECK(c.read_frame() == message("ch", "x"));
+  c.send(command({"MULTI"}) + command({"PUBLISH", "ch", "y"}) + command({"PING"}) + command({"EXEC"}));
+  CHECK(c.read_frame() == "+OK\r\n");
+  CHECK(c.read_frame() == "+QUEUED\r\n");
+  CHECK(c.read_frame() == "+QUEUED\r\n");
+  CHECK(c.read_frame() == "*2\r\n:1\r\n+PONG\r\n");
+  CHECK(c.read_frame() == message("ch", "y"));
+  c.send(command({"EVAL", "return redis.call('PUBLISH', 'ch', 'z')", "0"}));
+  CHECK(c.read_frame() == ":1\r\n");
+  CHECK(c.read_frame() == message("ch", "z"));
+  // A message another client published before still comes first.
+  Client other(server.host(), server.port());
+  CHECK(other.integer({"PUBLISH", "ch", "from-other"}) == 1);
+  CHECK(c.read_frame() == message("ch", "from-other"));
+  c.send(command({"PUBLISH", "ch", "mine"}));
+  CHECK(c.read_frame() == ":1\r\n");
+  CHECK(c.read_frame() == message("ch", "mine"));
+}
+
+// A SUBSCRIBE queued in MULTI runs on the coordinator with the connection's
+// session (pool placement); the client may be gone by then. Its close must
+// not leave the subscription EXEC adds after it: many clients send
+// MULTI/SUBSCRIBE/EXEC and close at once, round after round.
+TEST_CASE("clients that close while their EXEC subscribes leave no subscription behind",
+          "[pubsub]") {
+  EmbeddedServer server = start_placed_server(2, "pool");
+  Client admin(server.host(), server.port());
+  const std::string tx = command({"MULTI"}) + command({"SUBSCRIBE", "ch"}) + command({"EXEC"});
+  constexpr int kRounds = 20, kClients = 50;
+  const long long accepted = info_number(admin, "total_connections_received") + kRounds * kClients;
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::unique_ptr<RawSocket>> clients;
+    for (int i = 0; i < kClients; ++i)
+      clients.push_back(std::make_unique<RawSocket>(server.host(), server.port()));
+    for (auto& c : clients) {
+      c->send(tx);
+      c.reset();
+    }
+  }
+  // Every client was accepted and has closed. A connection sends its EXEC
+  // before it handles its close, so every EXEC is with the coordinator now,
+  // ahead of admin's, which therefore answers after they have all run.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while ((info_number(admin, "total_connections_received") < accepted ||
+          info_number(admin, "connected_clients") != 1) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(2ms);
+  REQUIRE(info_number(admin, "connected_clients") == 1);
+  REQUIRE(admin.pipeline({{"MULTI"}, {"EXEC"}}) == std::vector<std::string>{"+OK", "[]"});
+  CHECK(numsub(admin, "ch") == 0);
+  CHECK(admin.integer({"PUBLISH", "ch", "anyone?"}) == 0);
+  // The server still serves a subscriber on the channel.
+  RawSocket live(server.host(), server.port());
+  live.send(tx);
+  for (int i = 0; i < 3; ++i) live.read_frame();
+  CHECK(admin.integer({"PUBLISH", "ch", "you"}) == 1);
 }
 
 TEST_CASE("CLIENT LIST from another connection shows a subscriber's counts", "[pubsub]") {
