@@ -61,6 +61,7 @@ void BlockedCommand::send(bool retry) {
   batch_->block.waiter = waiter_;
   batch_->block.retry = retry;
   batch_->out.clear();
+  batch_->reply_to = caf::actor_cast<caf::actor>(self_);  // send_done took it
   caf::anon_send(dest_, exec_atom::value, batch_);
 }
 

@@ -71,7 +71,7 @@ void execute_current(Self* self, CoordinatorState& st) {
     run_batch(*st.ctx, b);
   }
   for (size_t s : st.held) self->send(st.ctx->shard_actors[s], release_atom::value);
-  if (b.reply_to) self->send(b.reply_to, done_atom::value, std::move(st.current));
+  if (b.reply_to) send_done(self, std::move(st.current));
   st.current.reset();
   st.held.clear();
 }

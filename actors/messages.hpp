@@ -120,6 +120,18 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using snap_atom = caf::atom_constant<caf::atom("snap")>;
 
+// Sends a run batch back to its connection. The message must not hold the
+// connection: CAF 0.17 leaves a broker's mailbox open after it quits, so a
+// batch that comes back after its connection closed stays in that mailbox,
+// and a strong handle to the broker inside it (reply_to) would keep the
+// broker, its state and the batch alive for ever. A batch sent again (a
+// blocked command's retry) gets its reply_to again from the connection.
+template <class Self>
+void send_done(Self* self, BatchPtr b) {
+  const caf::actor to = std::move(b->reply_to);
+  self->send(to, done_atom::value, std::move(b));
+}
+
 }  // namespace shardis
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(shardis::BatchPtr)

@@ -61,7 +61,7 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           return;
         }
         run_batch(*st->ctx, *b);
-        self->send(b->reply_to, done_atom::value, std::move(b));
+        send_done(self, std::move(b));
       },
       [self, st](hold_atom) {
         st->held = true;
@@ -80,7 +80,7 @@ caf::behavior shard_behavior(Self* self, ContextPtr ctx, size_t index) {
           BatchPtr b = std::move(st->deferred.front());
           st->deferred.pop_front();
           run_batch(*st->ctx, *b);
-          self->send(b->reply_to, done_atom::value, std::move(b));
+          send_done(self, std::move(b));
         }
       },
       [self, st](tick_atom) {
