@@ -47,15 +47,16 @@ std::pair<Entry*, bool> Db::insert_loaded(std::string_view key) {
   return {&n->value, created};
 }
 
-Entry& Db::set_string(std::string_view key, std::string value, bool keep_ttl) {
-  return store_string(key, std::move(value), keep_ttl, true);
+Entry& Db::set_string(std::string_view key, std::string_view value, bool keep_ttl) {
+  return store_string(key, value, keep_ttl, true);
 }
 
-Entry& Db::set_string_loaded(std::string_view key, std::string value) {
-  return store_string(key, std::move(value), false, false);
+Entry& Db::set_string_loaded(std::string_view key, std::string_view value) {
+  return store_string(key, value, false, false);
 }
 
-Entry& Db::store_string(std::string_view key, std::string value, bool keep_ttl, bool announce) {
+Entry& Db::store_string(std::string_view key, std::string_view value, bool keep_ttl,
+                        bool announce) {
   auto [n, created] = keys_.insert(key);
   if (created && announce) announce_created(key);
   Entry& e = n->value;
@@ -66,7 +67,7 @@ Entry& Db::store_string(std::string_view key, std::string value, bool keep_ttl, 
   }
   e.type = ValueType::kString;
   e.encoding = string_encoding_for(value);
-  e.set_string(std::move(value));
+  e.set_string(value);
   return e;
 }
 

@@ -80,11 +80,11 @@ class Db {
   std::pair<Entry*, bool> insert(std::string_view key);
   // Stores a string under key, replacing any value; the TTL is cleared
   // unless keep_ttl. A created key is announced as by insert.
-  Entry& set_string(std::string_view key, std::string value, bool keep_ttl = false);
+  Entry& set_string(std::string_view key, std::string_view value, bool keep_ttl = false);
   // A checkpoint load's insert and set_string (Redis's dbAddRDBLoad): they
   // announce nothing and wake nobody.
   std::pair<Entry*, bool> insert_loaded(std::string_view key);
-  Entry& set_string_loaded(std::string_view key, std::string value);
+  Entry& set_string_loaded(std::string_view key, std::string_view value);
   bool erase(std::string_view key);
 
   void set_expire(std::string_view key, Entry& e, int64_t at_ms);
@@ -152,7 +152,8 @@ class Db {
  private:
   Entry* lookup(std::string_view key, int64_t now_ms, bool touch);
   void delete_expired(std::string_view key);
-  Entry& store_string(std::string_view key, std::string value, bool keep_ttl, bool announce);
+  Entry& store_string(std::string_view key, std::string_view value, bool keep_ttl,
+                      bool announce);
   void announce_created(std::string_view key) {
     if (stats_ && stats_->keyspace) stats_->keyspace->created(index_, key);
   }

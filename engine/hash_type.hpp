@@ -81,6 +81,7 @@ class HashType final : public Collection {
   std::string_view random_field(std::mt19937_64& rng);
 
   std::unique_ptr<Collection> clone() const override;
+  void move_to(void* storage) noexcept override { move_collection(*this, storage); }
 
  private:
   // Offset of field's element in the listpack, or pack_.end().

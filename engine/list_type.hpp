@@ -133,6 +133,7 @@ class ListType final : public Collection {
   Iterator iterator_at(size_t index) const;
 
   std::unique_ptr<Collection> clone() const override;
+  void move_to(void* storage) noexcept override { move_collection(*this, storage); }
 
  private:
   // Node and element index within it of list index (< size()).

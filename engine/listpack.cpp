@@ -74,7 +74,14 @@ void Listpack::splice(size_t from, size_t to, size_t removed,
     if (char* shrunk = static_cast<char*>(std::realloc(data_, new_bytes))) data_ = shrunk;
   }
   write_u32(data_, static_cast<uint32_t>(new_bytes));
-  write_u32(data_ + 4, static_cast<uint32_t>(count));
+  const uint16_t stored = count < kCountUnknown ? static_cast<uint16_t>(count) : kCountUnknown;
+  std::memcpy(data_ + 4, &stored, sizeof stored);
+}
+
+size_t Listpack::count_by_walking() const {
+  size_t n = 0;
+  for (size_t off = begin(); off != end(); ++n) get(off, &off);
+  return n;
 }
 
 }  // namespace shardis

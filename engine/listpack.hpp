@@ -5,7 +5,7 @@
 // and a lookup is a linear scan of consecutive bytes (fast at the sizes a
 // listpack is allowed to reach: hash-/zset-max-listpack-entries).
 //
-// Block layout: [u32 total bytes][u32 element count] then the elements, each
+// Block layout: [u32 total bytes][u16 element count] then the elements, each
 // a length and the bytes. A length below 255 is one byte; longer ones are
 // 0xff then four bytes, so the common element (at most
 // *-max-listpack-value = 64 bytes) pays one byte of overhead. An empty
@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -54,7 +55,14 @@ class Listpack {
 
   void swap(Listpack& other) noexcept { std::swap(data_, other.data_); }
 
-  size_t size() const { return data_ ? header(4) : 0; }  // elements
+  // Elements. The count saturates at kCountUnknown, as Redis's lpLength
+  // does, and is then found by walking: only a listpack whose limits were
+  // raised past 65534 entries pays that.
+  size_t size() const {
+    if (!data_) return 0;
+    const uint16_t n = read_u16(data_ + 4);
+    return n != kCountUnknown ? n : count_by_walking();
+  }
   size_t bytes() const { return data_ ? header(0) : 0; }
   size_t begin() const { return kHeaderBytes; }
   size_t end() const { return data_ ? header(0) : kHeaderBytes; }
@@ -83,10 +91,17 @@ class Listpack {
   void clear();
 
  private:
-  static constexpr size_t kHeaderBytes = 8;
+  static constexpr size_t kHeaderBytes = 6;
   static constexpr unsigned char kLongLength = 0xff;
+  static constexpr uint16_t kCountUnknown = 0xffff;
 
   static uint32_t read_u32(const char* p);
+  static uint16_t read_u16(const char* p) {
+    uint16_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  size_t count_by_walking() const;
   uint32_t header(size_t at) const { return read_u32(data_ + at); }
 
   char* data_ = nullptr;

@@ -80,6 +80,7 @@ class SetType final : public Collection {
   }
 
   std::unique_ptr<Collection> clone() const override;
+  void move_to(void* storage) noexcept override { move_collection(*this, storage); }
 
  private:
   struct Unit {};

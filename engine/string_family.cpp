@@ -219,7 +219,7 @@ OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string value, uin
     const bool blocked = ((flags & kSetNx) && e) || ((flags & kSetXx) && !e);
     if (e && (flags & kSetGet)) {
       r.value.had_old = true;
-      r.value.old = blocked ? e->str : std::move(e->str);
+      r.value.old = e->str.str();
     }
     if (blocked) {
       r.status = OpStatus::kNotSet;
@@ -240,7 +240,7 @@ OpResult<std::string> op_get_set(Db& db, std::string_view key, std::string value
   if (got.status == OpStatus::kWrongType) return {got.status, {}};
   OpResult<std::string> r;
   if (got.status == OpStatus::kOk)
-    r.value = std::move(got.value->str);
+    r.value = got.value->str.str();
   else
     r.status = OpStatus::kNotFound;
   db.set_string(key, std::move(value));
@@ -251,7 +251,7 @@ OpResult<std::string> op_get_set(Db& db, std::string_view key, std::string value
 OpResult<std::string> op_get_del(Db& db, std::string_view key, int64_t now_ms) {
   OpResult<Entry*> got = op_get(db, key, now_ms);
   if (got.status != OpStatus::kOk) return {got.status, {}};
-  OpResult<std::string> r{OpStatus::kOk, std::move(got.value->str)};
+  OpResult<std::string> r{OpStatus::kOk, got.value->str.str()};
   db.erase(key);
   return r;
 }
@@ -275,7 +275,7 @@ OpResult<GetExOutcome> op_get_ex(Db& db, std::string_view key, const SetOptions&
     const OpStatus s = resolve_expire(opts, now_ms, &at_ms);
     if (s != OpStatus::kOk) return {s, {}};
   }
-  OpResult<GetExOutcome> r{OpStatus::kOk, {e.str, {}}};
+  OpResult<GetExOutcome> r{OpStatus::kOk, {e.str.str(), {}}};
   if (opts.flags & kAnyExpire) {
     // A deadline already past deletes the key, as Redis's GETEX does.
     if (at_ms <= now_ms) {
@@ -368,8 +368,8 @@ OpResult<RangeWrite> op_set_range(Db& db, std::string_view key, int64_t offset,
     e->type = ValueType::kString;
   }
   const size_t off = static_cast<size_t>(offset);
-  if (e->str.size() < off + value.size()) e->str.resize(off + value.size(), '\0');
-  e->str.replace(off, value.size(), value);
+  if (e->str.size() < off + value.size()) e->str.resize(off + value.size());
+  std::memcpy(e->str.data() + off, value.data(), value.size());
   e->encoding = Encoding::kRaw;
   return {OpStatus::kOk, {e->str.size(), true}};
 }

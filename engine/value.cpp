@@ -8,12 +8,12 @@
 namespace shardis {
 
 Entry::Entry(const Entry& other) {
-  if (other.object_) {
-    obj = other.obj->clone().release();
-    object_ = true;
-  } else {
-    new (&str) std::string(other.str);
+  switch (other.storage_) {
+    case Storage::kString: new (&str) InlineString(other.str); break;
+    case Storage::kHeap: obj = other.obj->clone().release(); break;
+    case Storage::kInline: other.collection()->clone()->move_to(inline_obj); break;
   }
+  storage_ = other.storage_;
   copy_meta(other);
 }
 
@@ -36,46 +36,38 @@ Entry& Entry::operator=(Entry&& other) noexcept {
   return *this;
 }
 
-void Entry::set_string(std::string value) {
-  if (object_) {
-    destroy_value();
-    new (&str) std::string(std::move(value));
-  } else {
-    str = std::move(value);
-  }
-}
-
-void Entry::adopt(std::unique_ptr<Collection> value, ValueType t, Encoding enc) {
-  destroy_value();
-  obj = value.release();
-  object_ = true;
-  type = t;
-  encoding = enc;
+void Entry::set_string(std::string_view value) {
+  if (storage_ != Storage::kString) destroy_value();
+  str.assign(value);
 }
 
 void Entry::destroy_value() noexcept {
-  if (object_) {
-    delete obj;
-    object_ = false;
-  } else {
-    str.~basic_string();
+  switch (storage_) {
+    case Storage::kString: str.~InlineString(); break;
+    case Storage::kHeap: delete obj; break;
+    case Storage::kInline: collection()->~Collection(); break;
   }
+  // The union holds no live member now; an empty string is the state the
+  // other members (and the destructor) expect, and it costs no allocation.
+  new (&str) InlineString();
+  storage_ = Storage::kString;
 }
 
 void Entry::steal_value(Entry& other) noexcept {
-  if (other.object_) {
-    obj = other.obj;
-    object_ = true;
-    // other keeps a valid (empty string) value so its destructor and any
-    // later assignment work as for any moved-from entry.
-    other.object_ = false;
-    new (&other.str) std::string();
-    other.type = ValueType::kString;
-    other.encoding = Encoding::kRaw;
-  } else {
-    new (&str) std::string(std::move(other.str));
-    object_ = false;
+  switch (other.storage_) {
+    case Storage::kString: new (&str) InlineString(std::move(other.str)); break;
+    case Storage::kHeap: obj = other.obj; break;
+    case Storage::kInline: other.collection()->move_to(inline_obj); break;
   }
+  storage_ = other.storage_;
+  if (other.storage_ == Storage::kString) return;
+  // other keeps a valid (empty string) value so its destructor and any
+  // later assignment work as for any moved-from entry.
+  if (other.storage_ == Storage::kInline) other.collection()->~Collection();
+  new (&other.str) InlineString();
+  other.storage_ = Storage::kString;
+  other.type = ValueType::kString;
+  other.encoding = Encoding::kRaw;
 }
 
 void Entry::copy_meta(const Entry& other) {

@@ -1,5 +1,6 @@
 #include "engine/zset_type.hpp"
 
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <new>
@@ -66,7 +67,8 @@ void SkipList::swap(SkipList& other) noexcept {
 
 SkipList::Node* SkipList::make_node(int height, double score, std::string_view member) {
   void* mem = ::operator new(sizeof(Node) + static_cast<size_t>(height) * sizeof(Level));
-  Node* n = new (mem) Node{score, member, nullptr};
+  Node* n = new (mem) Node{score, member.data(), nullptr};
+  assert(n->member() == member);
   for (int i = 0; i < height; ++i) n->levels()[i] = Level{nullptr, 0};
   return n;
 }
@@ -86,7 +88,7 @@ SkipList::Node* SkipList::insert(double score, std::string_view member) {
   for (int i = level_ - 1; i >= 0; --i) {
     rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
     while (x->levels()[i].forward &&
-           less(x->levels()[i].forward->score, x->levels()[i].forward->member, score, member)) {
+           less(x->levels()[i].forward->score, x->levels()[i].forward->member(), score, member)) {
       rank[i] += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
@@ -141,9 +143,9 @@ void SkipList::unlink(Node* x, Node** update) {
 
 bool SkipList::erase(double score, std::string_view member) {
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return less(n.score, n.member, score, member); },
+  Node* x = find_update([&](const Node& n) { return less(n.score, n.member(), score, member); },
                         update);
-  if (!x || x->score != score || x->member != member) return false;
+  if (!x || x->score != score || x->member() != member) return false;
   unlink(x, update);
   ::operator delete(x);
   return true;
@@ -155,11 +157,11 @@ uint64_t SkipList::rank(double score, std::string_view member) const {
   for (int i = level_ - 1; i >= 0; --i) {
     // Advance while the next node is <= (score, member).
     while (x->levels()[i].forward &&
-           !less(score, member, x->levels()[i].forward->score, x->levels()[i].forward->member)) {
+           !less(score, member, x->levels()[i].forward->score, x->levels()[i].forward->member())) {
       rank += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
-    if (x != header_ && x->score == score && x->member == member) return rank;
+    if (x != header_ && x->score == score && x->member() == member) return rank;
   }
   return 0;
 }
@@ -199,7 +201,14 @@ std::string_view encode_score(double score, char* buf) {
     uint64_t zigzag = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
     size_t n = 0;
     for (; zigzag != 0; zigzag >>= 8) buf[n++] = static_cast<char>(zigzag & 0xff);
+    // Four bytes mean a float: such an integer takes a fifth, zero byte.
+    if (n == sizeof(float)) buf[n++] = 0;
     return {buf, n};
+  }
+  const auto narrow = static_cast<float>(score);
+  if (static_cast<double>(narrow) == score) {
+    std::memcpy(buf, &narrow, sizeof narrow);
+    return {buf, sizeof narrow};
   }
   std::memcpy(buf, &score, sizeof score);
   return {buf, sizeof score};
@@ -210,6 +219,11 @@ std::string_view encode_score(double score, char* buf) {
 double ZSetType::decode_score(std::string_view bytes) {
   if (bytes.size() == sizeof(double)) {
     double score;
+    std::memcpy(&score, bytes.data(), sizeof score);
+    return score;
+  }
+  if (bytes.size() == sizeof(float)) {
+    float score;
     std::memcpy(&score, bytes.data(), sizeof score);
     return score;
   }
@@ -382,7 +396,7 @@ std::unique_ptr<Collection> ZSetType::clone() const {
   copy->table_ = std::make_unique<Table>();
   copy->table_->scores.reserve(size());
   for (const SkipList::Node* n = table_->index.first(); n; n = n->next())
-    copy->table_->add(n->member, n->score);
+    copy->table_->add(n->member(), n->score);
   return copy;
 }
 

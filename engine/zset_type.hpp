@@ -5,8 +5,10 @@
 // A new sorted set is a listpack (engine/listpack.hpp): member, score,
 // member, score ... kept in order, searched linearly. A score that is an
 // integer of at most 53 bits is stored as its zigzag bytes (0 to 7 of
-// them), any other as the 8 bytes of the double, so the common small
-// integer scores cost 2 bytes. Adding a member converts the set to a
+// them, never 4: that length takes a fifth, zero byte), one that a float
+// holds exactly (1.5, 0.25, -3.75 ...) as the 4 bytes of the float, any
+// other as the 8 bytes of the double. So the common small integer scores
+// cost 2 bytes and short fractions 5, where a double would cost 9. Adding a member converts the set to a
 // skiplist for good when it would hold more than zset-max-listpack-entries
 // members or the member is longer than zset-max-listpack-value bytes;
 // updates of a score never convert, and nothing converts back, as in Redis.
@@ -34,6 +36,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,8 +100,17 @@ class SkipList {
   };
   struct Node {
     double score;
-    std::string_view member;  // bytes owned by the caller (see the file comment)
-    Node* backward;           // level 0 only; nullptr for the first node
+    // The member's bytes, owned by the Dict node whose key they are (see
+    // the file comment); the Dict stores the length in the 4 bytes before
+    // them, so the node keeps one pointer where a view would take two.
+    const char* member_data;
+    Node* backward;  // level 0 only; nullptr for the first node
+    std::string_view member() const {
+      if (!member_data) return {};
+      uint32_t len;
+      std::memcpy(&len, member_data - sizeof len, sizeof len);
+      return {member_data, len};
+    }
     Level* levels() { return reinterpret_cast<Level*>(this + 1); }
     const Level* levels() const { return reinterpret_cast<const Level*>(this + 1); }
     Node* next() const { return levels()[0].forward; }
@@ -115,8 +127,8 @@ class SkipList {
   Node* first() const { return header_->levels()[0].forward; }
   Node* last() const { return tail_; }
 
-  // Adds (score, member), which must not be present; member's bytes must
-  // outlive the node.
+  // Adds (score, member), which must not be present; member must be the
+  // key() of a Dict node that outlives the skiplist node.
   Node* insert(double score, std::string_view member);
   bool erase(double score, std::string_view member);
 
@@ -243,6 +255,7 @@ class ZSetType final : public Collection {
   size_t erase_rank_range(uint64_t start, uint64_t end);
 
   std::unique_ptr<Collection> clone() const override;
+  void move_to(void* storage) noexcept override { move_collection(*this, storage); }
 
  private:
   struct Table {
@@ -283,10 +296,10 @@ std::pair<uint64_t, uint64_t> ZSetType::rank_span(const Range& r) const {
     const SkipList::Node* first = list.first_in(r);
     if (!first) return {0, 0};
     const SkipList::Node* last = list.last_in(r);
-    const uint64_t begin = list.rank(first->score, first->member) - 1;
+    const uint64_t begin = list.rank(first->score, first->member()) - 1;
     // A lex range over members of different scores may find its last node
     // before its first: the span then holds the first, which is in range.
-    return {begin, std::max(begin + 1, list.rank(last->score, last->member))};
+    return {begin, std::max(begin + 1, list.rank(last->score, last->member()))};
   }
   // As Redis's zzlFirstInLexRange / zzlFirstInRange: the first member at
   // or above min, if it is not above max, and those after it up to max. For
@@ -316,7 +329,7 @@ void ZSetType::walk(uint64_t from, uint64_t count, bool reverse, F&& fn) const {
   if (table_) {
     const SkipList::Node* n = table_->index.at_rank(from + 1);
     for (; n && count > 0; --count) {
-      if (!fn(n->member, n->score)) return;
+      if (!fn(n->member(), n->score)) return;
       n = reverse ? n->prev() : n->next();
     }
     return;
@@ -378,7 +391,7 @@ size_t SkipList::erase_while(Node* x, Node** update, Keep&& keep, F&& on_erase) 
   while (x && keep(*x)) {
     Node* next = x->next();
     unlink(x, update);
-    on_erase(x->member);
+    on_erase(x->member());
     ::operator delete(x);
     ++removed;
     x = next;
@@ -390,24 +403,24 @@ template <class Range>
 SkipList::Node* SkipList::first_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member, n.score)); }, update);
-  return x && r.below_max(range_key(r, x->member, x->score)) ? x : nullptr;
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member(), n.score)); }, update);
+  return x && r.below_max(range_key(r, x->member(), x->score)) ? x : nullptr;
 }
 
 template <class Range>
 SkipList::Node* SkipList::last_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  find_update([&](const Node& n) { return r.below_max(range_key(r, n.member, n.score)); }, update);
+  find_update([&](const Node& n) { return r.below_max(range_key(r, n.member(), n.score)); }, update);
   Node* x = update[0];
-  return x != header_ && r.above_min(range_key(r, x->member, x->score)) ? x : nullptr;
+  return x != header_ && r.above_min(range_key(r, x->member(), x->score)) ? x : nullptr;
 }
 
 template <class Range, class F>
 size_t SkipList::erase_range(const Range& r, F&& on_erase) {
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member, n.score)); }, update);
-  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n.member, n.score)); },
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member(), n.score)); }, update);
+  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n.member(), n.score)); },
                      on_erase);
 }
 

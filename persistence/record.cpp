@@ -29,7 +29,7 @@ void put_sized(std::string& out, std::string_view bytes) {
 void encode_value(std::string& out, const Entry& e) {
   switch (e.type) {
     case ValueType::kHash: {
-      const auto& hash = static_cast<const HashType&>(*e.obj);
+      const auto& hash = e.object<HashType>();
       put_u32(out, checked_u32(hash.size()));
       hash.for_each([&](std::string_view field, std::string_view value) {
         put_sized(out, field);
@@ -38,7 +38,7 @@ void encode_value(std::string& out, const Entry& e) {
       return;
     }
     case ValueType::kZSet: {
-      const auto& zset = static_cast<const ZSetType&>(*e.obj);
+      const auto& zset = e.object<ZSetType>();
       put_u32(out, checked_u32(zset.size()));
       zset.walk(0, zset.size(), false, [&](std::string_view member, double score) {
         put_sized(out, member);
@@ -48,13 +48,13 @@ void encode_value(std::string& out, const Entry& e) {
       return;
     }
     case ValueType::kList: {
-      const auto& list = static_cast<const ListType&>(*e.obj);
+      const auto& list = e.object<ListType>();
       put_u32(out, checked_u32(list.size()));
       for (ListType::Iterator it = list.begin(); !it.done(); it.next()) put_sized(out, it.value());
       return;
     }
     case ValueType::kSet: {
-      const auto& set = static_cast<const SetType&>(*e.obj);
+      const auto& set = e.object<SetType>();
       put_u32(out, checked_u32(set.size()));
       set.for_each([&](std::string_view member) { put_sized(out, member); });
       return;
@@ -179,7 +179,7 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
   // announces no keys, as Redis's.
   Entry* e;
   if (rec.type == ValueType::kString) {
-    e = &db.set_string_loaded(rec.key, std::move(rec.str));
+    e = &db.set_string_loaded(rec.key, rec.str);
   } else {
     auto [entry, created] = db.insert_loaded(rec.key);
     if (!created) {

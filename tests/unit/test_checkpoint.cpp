@@ -119,21 +119,21 @@ std::map<std::string, std::string> contents(ShardSet& s) {
           v += e.str;
         } else if (e.type == ValueType::kHash) {
           std::map<std::string, std::string> sorted;
-          static_cast<const HashType&>(*e.obj).for_each(
+          e.object<HashType>().for_each(
               [&](std::string_view f, std::string_view val) { sorted[std::string(f)] = val; });
           for (const auto& [f, val] : sorted) v += f + "=" + val + ";";
         } else if (e.type == ValueType::kSet) {
           std::set<std::string> sorted;
-          static_cast<const SetType&>(*e.obj).for_each(
+          e.object<SetType>().for_each(
               [&](std::string_view m) { sorted.emplace(m); });
           v += std::string(encoding_name(e)) + " ";
           for (const std::string& m : sorted) v += std::to_string(m.size()) + ":" + m + ";";
         } else if (e.type == ValueType::kList) {
-          const auto& l = static_cast<const ListType&>(*e.obj);
+          const auto& l = e.object<ListType>();
           for (ListType::Iterator it = l.begin(); !it.done(); it.next())
             v += std::to_string(it.value().size()) + ":" + std::string(it.value()) + ";";
         } else {
-          const auto& z = static_cast<const ZSetType&>(*e.obj);
+          const auto& z = e.object<ZSetType>();
           z.walk(0, z.size(), false, [&](std::string_view member, double score) {
             uint64_t bits;
             std::memcpy(&bits, &score, sizeof bits);

@@ -71,8 +71,13 @@ class Generator {
     return "val" + std::to_string(below(50));
   }
   std::string score() {
-    static const char* const kSpecial[] = {"inf", "-inf", "-0", "0.5", "-2.25", "1e20",
-                                           "9007199254740993", "1e-300"};
+    // Past the small integers: fractions a float holds exactly (packed in
+    // 4 bytes) and ones it does not (8), integers whose zigzag form takes
+    // exactly 4 bytes (packed in 5), the largest float.
+    static const char* const kSpecial[] = {
+        "inf",        "-inf",        "-0",         "0.5",  "-2.25", "1e20", "9007199254740993",
+        "1e-300",     "1.5",         "0.1",        "8388608", "-8388609", "2147483647",
+        "2147483648", "3.4028234663852886e38"};
     if (chance(15)) return kSpecial[below(std::size(kSpecial))];
     return std::to_string(static_cast<int64_t>(below(21)) - 10);
   }
