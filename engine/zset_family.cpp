@@ -209,19 +209,20 @@ AddOutcome op_add(Db& db, const std::string& key, Entry* e, const AddFlags& f,
   for (size_t i = 0; i < scores.size(); ++i) {
     const std::string& member = args[first + 2 * i + 1];
     double score = scores[i];
-    const std::optional<double> current = z ? z->score(member) : std::nullopt;
-    if (current) {
+    const std::optional<ZSetType::Found> found = z ? z->find(member) : std::nullopt;
+    if (found) {
+      const double current = found->score;
       if (f.nx) continue;
       if (f.incr) {
-        score += *current;
+        score += current;
         if (std::isnan(score)) {
           out.nan = true;
           return out;
         }
       }
-      if ((f.lt && score >= *current) || (f.gt && score <= *current)) continue;
-      if (score != *current) {
-        z->set(member, score, limits);
+      if ((f.lt && score >= current) || (f.gt && score <= current)) continue;
+      if (score != current) {
+        z->update(*found, score);
         ++out.updated;
       }
     } else {

@@ -88,7 +88,7 @@ SkipList::Node* SkipList::insert(double score, std::string_view member) {
   for (int i = level_ - 1; i >= 0; --i) {
     rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
     while (x->levels()[i].forward &&
-           less(x->levels()[i].forward->score, x->levels()[i].forward->member(), score, member)) {
+           x->levels()[i].forward->before(score, member)) {
       rank[i] += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
@@ -141,9 +141,24 @@ void SkipList::unlink(Node* x, Node** update) {
   --length_;
 }
 
+void SkipList::update_score(double old, std::string_view member, double score) {
+  Node* update[kMaxLevel];
+  Node* x = find_update([&](const Node& n) { return n.before(old, member); }, update);
+  assert(x && x->score == old && x->member() == member);
+  const Node* next = x->next();
+  if ((!x->backward || x->backward->before(score, member)) &&
+      (!next || next->after(score, member))) {
+    x->score = score;
+    return;
+  }
+  unlink(x, update);
+  ::operator delete(x);
+  insert(score, member);
+}
+
 bool SkipList::erase(double score, std::string_view member) {
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return less(n.score, n.member(), score, member); },
+  Node* x = find_update([&](const Node& n) { return n.before(score, member); },
                         update);
   if (!x || x->score != score || x->member() != member) return false;
   unlink(x, update);
@@ -157,7 +172,7 @@ uint64_t SkipList::rank(double score, std::string_view member) const {
   for (int i = level_ - 1; i >= 0; --i) {
     // Advance while the next node is <= (score, member).
     while (x->levels()[i].forward &&
-           !less(score, member, x->levels()[i].forward->score, x->levels()[i].forward->member())) {
+           !x->levels()[i].forward->after(score, member)) {
       rank += x->levels()[i].span;
       x = x->levels()[i].forward;
     }
@@ -274,15 +289,31 @@ std::vector<ScoredMember> ZSetType::packed_ranks(uint64_t from, uint64_t count) 
   return out;
 }
 
-std::optional<double> ZSetType::score(std::string_view member) {
+std::optional<ZSetType::Found> ZSetType::find(std::string_view member) {
   if (table_) {
-    const double* s = table_->scores.find(member);
-    if (!s) return std::nullopt;
-    return *s;
+    Dict<double>::Node* n = table_->scores.find_node(member);
+    if (!n) return std::nullopt;
+    return Found{n->value, 0, n};
   }
   double s;
-  if (find_packed(member, &s) == pack_.end()) return std::nullopt;
-  return s;
+  const size_t at = find_packed(member, &s);
+  if (at == pack_.end()) return std::nullopt;
+  return Found{s, at, nullptr};
+}
+
+void ZSetType::update(const Found& at, double score) {
+  if (score == 0) score = 0;  // one zero, as set() keeps it
+  if (at.score == score) return;
+  if (!table_) {
+    size_t next = at.packed_at;
+    // Re-inserted from a copy: the member's bytes live in the pack.
+    const std::string copy(pack_.get(at.packed_at, &next));
+    erase_packed(at.packed_at);
+    insert_packed(copy, score);
+    return;
+  }
+  table_->index.update_score(at.node->value, at.node->key(), score);
+  at.node->value = score;
 }
 
 bool ZSetType::set(std::string_view member, double score, const ListpackLimits& limits) {
@@ -310,12 +341,12 @@ bool ZSetType::set(std::string_view member, double score, const ListpackLimits& 
   }
   auto [node, created] = table_->scores.insert(member);
   if (!created) {
-    if (node->value == score) return false;
-    table_->index.erase(node->value, node->key());
+    update(Found{node->value, 0, node}, score);
+    return false;
   }
   node->value = score;
   table_->index.insert(score, node->key());
-  return created;
+  return true;
 }
 
 bool ZSetType::erase(std::string_view member) {

@@ -105,11 +105,21 @@ class SkipList {
     // them, so the node keeps one pointer where a view would take two.
     const char* member_data;
     Node* backward;  // level 0 only; nullptr for the first node
+    // Reading the member touches the Dict node's memory, a cache miss of
+    // its own: searches compare scores first and ask for the member only
+    // on a tie (before(), range_key()).
     std::string_view member() const {
       if (!member_data) return {};
       uint32_t len;
       std::memcpy(&len, member_data - sizeof len, sizeof len);
       return {member_data, len};
+    }
+    // Whether this node orders before (score, member): by score, then bytes.
+    bool before(double s, std::string_view m) const {
+      return score < s || (score == s && member() < m);
+    }
+    bool after(double s, std::string_view m) const {
+      return score > s || (score == s && member() > m);
     }
     Level* levels() { return reinterpret_cast<Level*>(this + 1); }
     const Level* levels() const { return reinterpret_cast<const Level*>(this + 1); }
@@ -130,6 +140,9 @@ class SkipList {
   // Adds (score, member), which must not be present; member must be the
   // key() of a Dict node that outlives the skiplist node.
   Node* insert(double score, std::string_view member);
+  // Moves (old, member), which must be present, to score: in place when its
+  // neighbours still order around it, as Redis's zslUpdateScore.
+  void update_score(double old, std::string_view member, double score);
   bool erase(double score, std::string_view member);
 
   // 1-based rank of (score, member), 0 when absent.
@@ -184,6 +197,9 @@ inline double range_key(const ScoreRange&, std::string_view, double score) {
 inline std::string_view range_key(const LexRange&, std::string_view member, double) {
   return member;
 }
+// The same for a skiplist node, reading only what the range needs.
+inline double range_key(const ScoreRange&, const SkipList::Node& n) { return n.score; }
+inline std::string_view range_key(const LexRange&, const SkipList::Node& n) { return n.member(); }
 
 class ZSetType final : public Collection {
  public:
@@ -203,7 +219,20 @@ class ZSetType final : public Collection {
   }
 
   // The score of member. Not const: a table lookup moves a rehash step.
-  std::optional<double> score(std::string_view member);
+  std::optional<double> score(std::string_view member) {
+    const std::optional<Found> f = find(member);
+    return f ? std::optional<double>(f->score) : std::nullopt;
+  }
+  // A member's score and where it is, so that ZADD's read-compare-write
+  // searches once (update()).
+  struct Found {
+    double score;
+    size_t packed_at;             // listpack: the member's offset
+    Dict<double>::Node* node;     // skiplist: its Dict node
+  };
+  std::optional<Found> find(std::string_view member);
+  // Moves the member find() returned (the set unchanged since) to score.
+  void update(const Found& at, double score);
   // Adds member with score or moves it to score; true when it was added.
   // Adding converts a listpack that would pass limits first.
   bool set(std::string_view member, double score, const ListpackLimits& limits = kDefaultLimits);
@@ -403,24 +432,24 @@ template <class Range>
 SkipList::Node* SkipList::first_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member(), n.score)); }, update);
-  return x && r.below_max(range_key(r, x->member(), x->score)) ? x : nullptr;
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n)); }, update);
+  return x && r.below_max(range_key(r, *x)) ? x : nullptr;
 }
 
 template <class Range>
 SkipList::Node* SkipList::last_in(const Range& r) const {
   if (r.empty()) return nullptr;
   Node* update[kMaxLevel];
-  find_update([&](const Node& n) { return r.below_max(range_key(r, n.member(), n.score)); }, update);
+  find_update([&](const Node& n) { return r.below_max(range_key(r, n)); }, update);
   Node* x = update[0];
-  return x != header_ && r.above_min(range_key(r, x->member(), x->score)) ? x : nullptr;
+  return x != header_ && r.above_min(range_key(r, *x)) ? x : nullptr;
 }
 
 template <class Range, class F>
 size_t SkipList::erase_range(const Range& r, F&& on_erase) {
   Node* update[kMaxLevel];
-  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n.member(), n.score)); }, update);
-  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n.member(), n.score)); },
+  Node* x = find_update([&](const Node& n) { return !r.above_min(range_key(r, n)); }, update);
+  return erase_while(x, update, [&](const Node& n) { return r.below_max(range_key(r, n)); },
                      on_erase);
 }
 

@@ -985,7 +985,15 @@ TEST_CASE("SkipList ranks and ranges match an ordered model", "[zset][skiplist]"
   for (int step = 0; step < 4000; ++step) {
     const std::string member = random_member();
     const auto found = score_of.find(member);
-    if (rng() % 3 != 0) {
+    if (rng() % 3 != 0 && found != score_of.end() && rng() % 2 == 0) {
+      // A new score in place of the old one: often a small move (in place
+      // between the same neighbours), sometimes anywhere.
+      const double s = rng() % 4 == 0 ? random_score() : found->second + 0.125;
+      list.update_score(found->second, owned(member), s);
+      model.erase({found->second, member});
+      model.emplace(s, member);
+      found->second = s;
+    } else if (rng() % 3 != 0) {
       if (found != score_of.end()) {
         REQUIRE(list.erase(found->second, found->first));
         model.erase({found->second, member});
