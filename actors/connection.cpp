@@ -73,6 +73,8 @@ namespace {
 // before every read, so a larger chunk costs memset time on small requests.
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kNoShard = SIZE_MAX;
+// write_pubsub keeps its buffer between writes up to this capacity.
+constexpr size_t kKeptPubsubCapacity = 64 * 1024;
 
 struct Slot {
   bool done = false;
@@ -106,6 +108,10 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   bool in_turn = false;  // a handler of this connection is on the stack
   bool peer_gone = false;  // the busy poll read EOF; CAF reports the close
   BlockedCommand blocking;  // BLPOP & co. (actors/blocking.hpp)
+  // write_pubsub's buffer. take() swaps it with the subscriber's outbox, so
+  // the two trade their capacity back and forth and a steady stream of
+  // messages allocates nothing.
+  std::string pubsub_buf;
   // The session while EXEC or a script has it (actors/messages.hpp).
   SessionLoanPtr loan = std::make_shared<SessionLoan>();
 };
@@ -267,7 +273,10 @@ void write_ready(Self* self, ConnectionState& st) {
 void write_pubsub(Self* self, ConnectionState& st) {
   Subscriber& sub = *st.session.subscriber;
   if (st.closed || (st.caf_writing && !sub.overflowed())) return;
-  std::string bytes;
+  std::string& bytes = st.pubsub_buf;
+  bytes.clear();
+  // A burst of large messages leaves no large buffer behind.
+  if (bytes.capacity() > kKeptPubsubCapacity) std::string().swap(bytes);
   if (!sub.take(&bytes)) {
     spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
                  st.session.addr);
