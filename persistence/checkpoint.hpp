@@ -141,9 +141,10 @@ constexpr uint64_t kLoadProgressEvery = 100000;
 // calling progress (when set) every progress_every records and once at the
 // end. A record for a db the shards do not have is an error. On error the
 // shards hold what was loaded before it: the caller clears them.
+// Collections take their encodings under limits.
 bool load_checkpoint(const std::string& path, ShardSet& shards, int64_t now_ms, LoadStats* stats,
                      std::function<void(const LoadStats&)> progress, std::string* error,
-                     uint64_t progress_every = kLoadProgressEvery);
+                     uint64_t progress_every = kLoadProgressEvery, const EncodingLimits& limits = {});
 
 // Moves a bad checkpoint (and its "-lock" file, if one exists) aside to
 // "<path>.corrupt-<unix seconds>" ("-2", "-3" ... appended if taken), so

@@ -144,7 +144,7 @@ bool for_each_record(const std::string& path, const RecordVisitor& fn, std::stri
 
 bool load_checkpoint(const std::string& path, ShardSet& shards, int64_t now_ms, LoadStats* stats,
                      std::function<void(const LoadStats&)> progress, std::string* error,
-                     uint64_t progress_every) {
+                     uint64_t progress_every, const EncodingLimits& limits) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   LoadStats s;
@@ -161,7 +161,7 @@ bool load_checkpoint(const std::string& path, ShardSet& shards, int64_t now_ms, 
     }
     ++s.records;
     Db& db = shards.shard_for(rec.key).db(rec.db);
-    if (restore_into(db, std::move(rec), now_ms)) {
+    if (restore_into(db, std::move(rec), now_ms, limits)) {
       ++s.loaded;
     } else {
       ++s.skipped;

@@ -252,6 +252,16 @@ std::unique_ptr<CheckpointService> make_checkpoint_service(ServerState& server) 
 
 namespace {
 
+// The encodings a loaded collection takes: what CONFIG says now, as a
+// write would choose.
+EncodingLimits configured_limits(const ConfigStore& config) {
+  EncodingLimits l;
+  l.hash = {config.hash_listpack_entries(), config.hash_listpack_value()};
+  l.zset = {config.zset_listpack_entries(), config.zset_listpack_value()};
+  l.set_max_intset_entries = config.get_int("set-max-intset-entries");
+  return l;
+}
+
 // Loads path into shards: all of it, or (false) nothing.
 bool load_verified(ServerState& server, ShardSet& shards, const std::string& path,
                    CheckpointInfo* info, std::string* error) {
@@ -278,7 +288,7 @@ bool load_verified(ServerState& server, ShardSet& shards, const std::string& pat
                                              : 0;
         spdlog::info("Loading: {} keys read, {} loaded, {:.0f} keys/s", s.records, s.loaded, rate);
       },
-      error);
+      error, kLoadProgressEvery, configured_limits(server.config));
   if (!ok) {
     // Never keep part of an image: back to empty.
     for (size_t i = 0; i < shards.size(); ++i)

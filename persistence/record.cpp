@@ -168,7 +168,7 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
   return true;
 }
 
-bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
+bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms, const EncodingLimits& limits) {
   if (rec.expire_at_ms != kNoExpiry && rec.expire_at_ms <= now_ms) return false;
   if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty() &&
       rec.items.empty())
@@ -187,30 +187,24 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms) {
       entry = db.insert_loaded(rec.key).first;
     }
     e = entry;
-    // Hashes and sorted sets choose their representation afresh, as Redis's
-    // RDB load does: a listpack when the default limits allow (the
-    // configured ones are not reachable here), a table straight away when
-    // the size alone rules it out.
+    // A listpack (or intset) when the limits allow, a table straight away
+    // when the size alone rules it out.
     if (rec.type == ValueType::kHash) {
       auto& hash = e->make_object<HashType>();
-      constexpr ListpackLimits kLimits = HashType::kDefaultLimits;
-      if (static_cast<int64_t>(rec.fields.size()) > kLimits.entries) hash.convert_to_hashtable();
-      for (const auto& [field, value] : rec.fields) hash.set(field, value, kLimits);
+      if (static_cast<int64_t>(rec.fields.size()) > limits.hash.entries) hash.convert_to_hashtable();
+      for (const auto& [field, value] : rec.fields) hash.set(field, value, limits.hash);
       e->encoding = hash.encoding();
     } else if (rec.type == ValueType::kList) {
       auto& list = e->make_object<ListType>();
       for (const std::string& item : rec.items) list.push(ListType::End::kTail, item);
     } else if (rec.type == ValueType::kSet) {
-      // The representation by the same rule as SADD, with the default
-      // set-max-intset-entries: the configured value is not reachable here.
       auto& set = e->make_object<SetType>();
-      for (const std::string& member : rec.items) set.add(member, SetType::kDefaultMaxIntsetEntries);
+      for (const std::string& member : rec.items) set.add(member, limits.set_max_intset_entries);
       e->encoding = set.encoding();
     } else {
       auto& zset = e->make_object<ZSetType>();
-      constexpr ListpackLimits kLimits = ZSetType::kDefaultLimits;
-      if (static_cast<int64_t>(rec.members.size()) > kLimits.entries) zset.convert_to_skiplist();
-      for (const auto& [member, score] : rec.members) zset.set(member, score, kLimits);
+      if (static_cast<int64_t>(rec.members.size()) > limits.zset.entries) zset.convert_to_skiplist();
+      for (const auto& [member, score] : rec.members) zset.set(member, score, limits.zset);
       e->encoding = zset.encoding();
     }
   }

@@ -15,7 +15,10 @@
 #include <vector>
 
 #include "engine/db.hpp"
+#include "engine/hash_type.hpp"
+#include "engine/set_type.hpp"
 #include "engine/value.hpp"
+#include "engine/zset_type.hpp"
 
 namespace shardis {
 
@@ -50,10 +53,20 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
 // keys per db); false when the record is too short to hold a header.
 bool peek_record_db(std::string_view bytes, int* db);
 
+// The encoding limits a restore applies (CONFIG's hash-max-listpack-*,
+// zset-max-listpack-*, set-max-intset-entries); Redis's defaults unless the
+// caller passes the configured ones.
+struct EncodingLimits {
+  ListpackLimits hash = HashType::kDefaultLimits;
+  ListpackLimits zset = ZSetType::kDefaultLimits;
+  int64_t set_max_intset_entries = SetType::kDefaultMaxIntsetEntries;
+};
+
 // Stores the record's key in db, replacing any value it had. Skips (and
 // returns false for) a key whose expiry is at or before now_ms, so a
 // restore never resurrects an expired key, and an empty collection, which
-// Redis never keeps.
-bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms);
+// Redis never keeps. Collections choose their encoding afresh under limits,
+// as Redis's RDB load does.
+bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms, const EncodingLimits& limits = {});
 
 }  // namespace shardis

@@ -326,6 +326,27 @@ TEST_CASE("SHUTDOWN writes a final checkpoint, NOSAVE does not", "[checkpoint][p
   CHECK(c.raw({"mget", "kept", "lost"}) == "[$1,(nil)]");
 }
 
+TEST_CASE("A restore encodes collections under the configured limits", "[checkpoint][process]") {
+  TempDir dir;
+  {
+    ShardisProcess server({"--dir", dir.path().string(), "--save", ""});
+    Client c(server.host(), server.port());
+    REQUIRE(c.raw({"hset", "h", "a", "1", "b", "2", "c", "3"}) == ":3");
+    REQUIRE(c.raw({"zadd", "z", "1", "a", "2", "b", "3", "c"}) == ":3");
+    REQUIRE(c.raw({"sadd", "s", "1", "2", "3"}) == ":3");
+    REQUIRE(c.raw({"save"}) == "+OK");
+  }
+  ShardisProcess server({"--dir", dir.path().string(), "--save", "", "--hash-max-listpack-entries", "2",
+                         "--zset-max-listpack-entries", "2", "--set-max-intset-entries", "2"});
+  Client c(server.host(), server.port());
+  CHECK(c.raw({"object", "encoding", "h"}) == "$hashtable");
+  CHECK(c.raw({"object", "encoding", "z"}) == "$skiplist");
+  CHECK(c.raw({"object", "encoding", "s"}) == "$hashtable");
+  CHECK(c.raw({"hmget", "h", "a", "b", "c"}) == "[$1,$2,$3]");
+  CHECK(c.raw({"smismember", "s", "1", "2", "3"}) == "[:1,:1,:1]");
+  CHECK(c.raw({"zrange", "z", "0", "-1", "withscores"}) == "[$a,$1,$b,$2,$c,$3]");
+}
+
 TEST_CASE("kill -9 during a checkpoint write leaves the previous checkpoint whole", "[checkpoint][process]") {
   TempDir dir;
   constexpr int kFirst = 1000;

@@ -483,6 +483,35 @@ TEST_CASE_METHOD(Scratch, "checkpoint: sets round-trip in the representation SAD
   CHECK(encoding(6, "s-ttl") == "intset");
 }
 
+TEST_CASE_METHOD(Scratch, "checkpoint: a load encodes collections under the limits it is given",
+                 "[checkpoint][encoding]") {
+  ShardSet src(2, kDbs);
+  put_hash(src, 0, "h", {{"a", "1"}, {"b", "2"}, {"c", "3"}});
+  put_zset(src, 0, "z", {{"a", 1}, {"b", 2}, {"c", 3}});
+  put_set(src, 0, "s", {"1", "2", "3"});
+  REQUIRE(save(src, path, &error));
+  auto encodings = [&](const EncodingLimits& limits) {
+    ShardSet dst(2, kDbs);
+    REQUIRE(load_checkpoint(path, dst, kNow, nullptr, nullptr, &error, kLoadProgressEvery, limits));
+    std::string out;
+    for (const char* key : {"h", "z", "s"})
+      out += std::string(encoding_name(*dst.shard_for(key).db(0).keys().find(key))) + " ";
+    return out;
+  };
+  CHECK(encodings({}) == "listpack listpack intset ");
+  // Three elements are past a limit of 2, as CONFIG SET would make it.
+  EncodingLimits small;
+  small.hash = {2, 64};
+  small.zset = {2, 64};
+  small.set_max_intset_entries = 2;
+  CHECK(encodings(small) == "hashtable skiplist hashtable ");
+  // A value past the length limit alone converts too.
+  EncodingLimits short_values;
+  short_values.hash = {512, 0};
+  short_values.zset = {128, 0};
+  CHECK(encodings(short_values) == "hashtable skiplist intset ");
+}
+
 TEST_CASE_METHOD(Scratch, "checkpoint: thousands of keys load with progress reports",
                  "[checkpoint]") {
   ShardSet src(4, kDbs);
