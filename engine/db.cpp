@@ -55,9 +55,20 @@ Entry& Db::set_string_loaded(std::string_view key, std::string_view value) {
   return store_string(key, value, false, false);
 }
 
+Entry& Db::set_string_at(std::string_view key, std::string_view value, int64_t now_ms,
+                         bool keep_ttl) {
+  last_now_ms_ = now_ms;
+  return store_string(key, value, keep_ttl, true);
+}
+
 Entry& Db::store_string(std::string_view key, std::string_view value, bool keep_ttl,
                         bool announce) {
   auto [n, created] = keys_.insert(key);
+  if (!created && announce && expired(n->value, last_now_ms_)) {
+    delete_expired(key);
+    n = keys_.insert(key).first;
+    created = true;
+  }
   if (created && announce) announce_created(key);
   Entry& e = n->value;
   e.lru_s = static_cast<uint32_t>(last_now_ms_ / 1000);

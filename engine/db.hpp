@@ -81,6 +81,11 @@ class Db {
   // Stores a string under key, replacing any value; the TTL is cleared
   // unless keep_ttl. A created key is announced as by insert.
   Entry& set_string(std::string_view key, std::string_view value, bool keep_ttl = false);
+  // The same at the command's time: a key found past its deadline expires
+  // first (as a lookup would expire it: "expired", then "new"), so a plain
+  // SET over it needs no lookup of its own.
+  Entry& set_string_at(std::string_view key, std::string_view value, int64_t now_ms,
+                       bool keep_ttl = false);
   // A checkpoint load's insert and set_string (Redis's dbAddRDBLoad): they
   // announce nothing and wake nobody.
   std::pair<Entry*, bool> insert_loaded(std::string_view key);

@@ -226,7 +226,7 @@ OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string value, uin
       return r;
     }
   }
-  Entry& stored = db.set_string(key, std::move(value), flags & kKeepTtl);
+  Entry& stored = db.set_string_at(key, value, now_ms, flags & kKeepTtl);
   // EXAT / PXAT in the past too: the key is written, already expired, and
   // goes (with its "expired" event) when next looked up or by the cron, as
   // in Redis.
@@ -592,7 +592,7 @@ void mset_generic(ExecContext& ctx, Args& args, bool nx, std::string_view comman
       if (ctx.db(args[i]).lookup_write(args[i], ctx.now_ms)) return ctx.reply.integer(0);
   }
   for (size_t i = 1; i < args.size(); i += 2) {
-    ctx.db(args[i]).set_string(args[i], std::move(args[i + 1]));
+    ctx.db(args[i]).set_string_at(args[i], args[i + 1], ctx.now_ms);
     ctx.modified(args[i]);
     notify_keyspace_event(ctx, kNotifyString, "set", args[i]);
   }

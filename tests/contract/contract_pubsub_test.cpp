@@ -317,12 +317,16 @@ TEST_CASE("pubsub: 'new' when a key is created, 'keymiss' when a read misses", "
   check_keyevents(*c, *sub, "KEAnm",
                   {"GET m", "SET k v", "SET k w", "EXISTS m2", "OBJECT ENCODING m3", "LPOP m4",
                    "RPUSH l a", "LPOP l", "SADD s a", "SUNIONSTORE s2 s m5", "SUNIONSTORE s2 s",
-                   "RENAME k k2", "SET x v EXAT 1", "GET x"},
+                   "RENAME k k2", "SET x v EXAT 1", "GET x", "SET y v EXAT 1", "SET y w",
+                   "SET y2 v EXAT 1", "MSET y2 w"},
                   {"keymiss m", "new k",         "set k",        "set k",          "keymiss m2",
                    "new l",     "rpush l",       "lpop l",       "del l",          "new s",
                    "sadd s",    "keymiss m5",    "new s2",       "sunionstore s2", "sunionstore s2",
                    "new k2",    "rename_from k", "rename_to k2", "new x",          "set x",
-                   "expire x",  "expired x",     "keymiss x"});
+                   "expire x",  "expired x",     "keymiss x",
+                   // A plain SET or MSET over a key past its deadline expires it first.
+                   "new y", "set y", "expire y", "expired y", "new y", "set y",
+                   "new y2", "set y2", "expire y2", "expired y2", "new y2", "set y2"});
 }
 
 TEST_CASE("pubsub: CONFIG GET notify-keyspace-events prints the classes as Redis does",
