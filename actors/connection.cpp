@@ -113,7 +113,7 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   // the two trade their capacity back and forth and a steady stream of
   // messages allocates nothing.
   std::string pubsub_buf;
-  bool write_posted = false;  // a flush_atom is on its way (schedule_write)
+  bool write_posted = false;  // in the round's pending writes (schedule_write)
   // The session while EXEC or a script has it (actors/messages.hpp).
   SessionLoanPtr loan = std::make_shared<SessionLoan>();
 };
@@ -214,7 +214,10 @@ void close_connection(Self* self, ConnectionState& st) {
   }
   // Replies produced but still waiting for their flush (schedule_write) go
   // out first, as they would have before the close.
-  if (st.write_posted) write_done_slots(self, st);
+  if (st.write_posted) {
+    st.write_posted = false;
+    write_done_slots(self, st);
+  }
   st.closed = st.closing = true;
   if (st.ctx->poller) static_cast<LivePoller*>(st.ctx->poller)->remove(&st);
   st.blocking.close(*st.ctx, st.session);
@@ -281,19 +284,44 @@ void write_ready(Self* self, ConnectionState& st) {
 }
 
 // The replies of what a read brought are written once the multiplexer has
-// handled every socket its poll reported, as Redis writes in beforeSleep:
-// the flush_atom waits in the queue of work the I/O thread posts to itself,
-// which it runs before its next poll. Written at once, each reply woke its
-// client's thread while the server went on to the next socket, and under
-// load the client was asleep again by the next reply: a wake-up per reply
-// (16% of the server's time at redis-benchmark ZADD -P 16, 2% for redis).
-// A busy script's poll writes at once (the multiplexer does not turn until
-// the script ends), and it flushes what waited when the script began.
+// handled every socket its poll reported, as Redis writes in beforeSleep.
+// Written at once, each reply woke its client's thread while the server
+// went on to the next socket, and under load the client was asleep again
+// by the next reply: a wake-up per reply (16% of the server's time at
+// redis-benchmark ZADD -P 16, 2% for redis). The connections with replies
+// waiting are listed per I/O thread, and one task posted to the
+// multiplexer's own queue (which it runs before its next poll, without a
+// syscall) writes them all. A busy script's poll writes at once (the
+// multiplexer does not turn until the script ends), and first writes what
+// waited when the script began.
+struct PendingWrites {
+  std::vector<std::shared_ptr<ConnectionState>> conns;
+  bool posted = false;
+};
+thread_local PendingWrites t_pending;
+
+void write_pending() {
+  std::vector<std::shared_ptr<ConnectionState>> conns;
+  conns.swap(t_pending.conns);
+  t_pending.posted = false;
+  for (const auto& st : conns) {
+    if (!st->write_posted) continue;  // written meanwhile (busy poll, close)
+    st->write_posted = false;
+    write_ready(st->self, *st);
+  }
+  conns.clear();
+  if (t_pending.conns.empty()) conns.swap(t_pending.conns);  // keep the capacity
+}
+
 void schedule_write(Self* self, ConnectionState& st) {
   if (t_in_busy_poll || st.closing) return write_ready(self, st);
   if (st.write_posted) return;
   st.write_posted = true;
-  caf::anon_send(caf::actor_cast<caf::actor>(self), flush_atom::value);
+  t_pending.conns.push_back(st.shared_from_this());
+  if (!t_pending.posted) {
+    t_pending.posted = true;
+    self->backend().post([] { write_pending(); });
+  }
 }
 
 // Pub/sub messages queued for this client (engine/pubsub.hpp): they follow
@@ -596,10 +624,6 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       },
       [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
       [self, st](kill_atom) { close_connection(self, *st); },
-      [self, st](flush_atom) {
-        st->write_posted = false;
-        write_ready(self, *st);
-      },
       [self, st](block_atom, WaiterPtr& w, BlockEvent e) {
         if (st->blocking.on_event(*st->ctx, st->session, w, e)) ++st->inflight;
       },
@@ -697,7 +721,7 @@ void LivePoller::poll() {
     if (std::find(live_.begin(), live_.end(), st) == live_.end()) continue;
     if (st->in_turn || st->closing || st->peer_gone) continue;
     if (st->write_posted) {
-      // Its flush_atom cannot run before the script ends.
+      // The round's pending writes cannot run before the script ends.
       st->write_posted = false;
       t_in_busy_poll = true;
       write_ready(st->self, *st);

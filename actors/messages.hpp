@@ -118,7 +118,6 @@ using held_atom = caf::atom_constant<caf::atom("held")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using snap_atom = caf::atom_constant<caf::atom("snap")>;
 
 // Sends a run batch back to its connection. The message must not hold the
