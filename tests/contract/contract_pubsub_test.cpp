@@ -159,7 +159,7 @@ TEST_CASE("pubsub: 10k pipelined events all arrive, in order", "[pubsub]") {
   CHECK(failure.empty());
 }
 
-TEST_CASE("pubsub: subscribe, receive, unsubscribe, close, resubscribe; cleanup on disconnect", "[pubsub]") {
+TEST_CASE("pubsub: subscribe, receive, unsubscribe, close, resubscribe, cleanup on disconnect", "[pubsub]") {
   STORE_SERVER(server);
   auto pub = server.connect();
   CHECK(pub->integer({"PUBLISH", "life", "before"}) == 0);

@@ -174,7 +174,7 @@ TEST_CASE("Every type survives three restart cycles", "[checkpoint]") {
   }
 }
 
-TEST_CASE("A start without a checkpoint is empty; LASTSAVE and INFO follow saves", "[checkpoint]") {
+TEST_CASE("A start without a checkpoint is empty, LASTSAVE and INFO follow saves", "[checkpoint]") {
   TempDir dir;
   EmbeddedServer server(config_in(dir));
   Client c(server.host(), server.port());
@@ -261,7 +261,7 @@ TEST_CASE("A failed checkpoint keeps serving and the previous one intact", "[che
   CHECK(c.raw({"strlen", "big"}) == ":300000");
 }
 
-TEST_CASE("A corrupt checkpoint is moved aside; refuse or start empty", "[checkpoint]") {
+TEST_CASE("A corrupt checkpoint is moved aside, refuse or start empty", "[checkpoint]") {
   const bool truncate = GENERATE(true, false);
   INFO((truncate ? "truncated" : "bytes flipped"));
   TempDir dir;
@@ -432,7 +432,7 @@ TEST_CASE("BGSAVE is a point in time while writers keep writing", "[checkpoint][
   check_image_of_writers(c, before, after);
 }
 
-TEST_CASE("save rules start background checkpoints while writers write; none acknowledged is lost",
+TEST_CASE("save rules start background checkpoints while writers write, none acknowledged is lost",
           "[checkpoint][concurrency]") {
   const std::string placement = GENERATE("io", "pool");
   INFO("shard-placement " << placement);

@@ -79,7 +79,7 @@ TEST_CASE("RESP3 subscribers get push frames and keep using the connection", "[p
   CHECK(sub.read_frame() == ">4\r\n" + bulk("pmessage") + bulk("n*") + bulk("news") + bulk("two"));
 }
 
-TEST_CASE("a subscriber that never reads is disconnected at the hard limit; others are unaffected",
+TEST_CASE("a subscriber that never reads is disconnected at the hard limit, others are unaffected",
           "[pubsub]") {
   ShardisProcess srv({"--client-output-buffer-limit", "pubsub 1mb 512kb 60"});
   RawSocket stalled(srv.host(), srv.port());

@@ -66,7 +66,7 @@ TEST_CASE("BUSY and SCRIPT KILL", "[scripting][busy]") {
   CHECK(again.read_frame() == "+PONG\r\n");
 }
 
-TEST_CASE("A script that wrote cannot be killed; it finishes and its writes stay", "[scripting][busy]") {
+TEST_CASE("A script that wrote cannot be killed, it finishes and its writes stay", "[scripting][busy]") {
   const std::string placement = GENERATE("io", "pool");
   INFO("shard-placement " << placement);
   Config config;

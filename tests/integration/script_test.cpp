@@ -105,7 +105,7 @@ TEST_CASE("lua-strict-keys refuses keys a script did not declare", "[scripting]"
   CHECK(r.find("user_script:1") != std::string::npos);
 }
 
-TEST_CASE("EVALSHA falls back to EVAL on NOSCRIPT; SCRIPT FLUSH is server-wide", "[scripting]") {
+TEST_CASE("EVALSHA falls back to EVAL on NOSCRIPT, SCRIPT FLUSH is server-wide", "[scripting]") {
   const std::string placement = GENERATE("io", "pool");
   INFO("shard-placement " << placement);
   EmbeddedServer server = start_server(placement);

@@ -85,7 +85,7 @@ TEST_CASE("HGETALL, HKEYS, HVALS in RESP2 and RESP3", "[hash]") {
   CHECK(e.run({"hvals", "big"}).rfind("*200\r\n", 0) == 0);
 }
 
-TEST_CASE("HDEL, HEXISTS, HLEN, HSTRLEN; an emptied hash is deleted", "[hash]") {
+TEST_CASE("HDEL, HEXISTS, HLEN, HSTRLEN, an emptied hash is deleted", "[hash]") {
   Engine e;
   run_cases(e, {
                    {{"hdel", "nokey", "f"}, integer(0)},
@@ -394,7 +394,7 @@ TEST_CASE("Lowered hash limits apply at the next write that sets a field", "[has
                });
 }
 
-TEST_CASE("COPY keeps a hash's encoding; HRANDFIELD works on both", "[hash][encoding]") {
+TEST_CASE("COPY keeps a hash's encoding, HRANDFIELD works on both", "[hash][encoding]") {
   Engine e;
   REQUIRE(e.run({"hset", "small", "a", "1", "b", "2"}) == integer(2));
   REQUIRE(e.run({"hset", "big", "a", "1", std::string(65, 'x'), "2"}) == integer(2));

@@ -52,7 +52,7 @@ TEST_CASE("Transaction errors are Redis's", "[transaction]") {
                });
 }
 
-TEST_CASE("A queue-time error aborts EXEC; runtime errors do not stop the others", "[transaction]") {
+TEST_CASE("A queue-time error aborts EXEC, runtime errors do not stop the others", "[transaction]") {
   Engine e;
   SECTION("unknown command") {
     run_cases(e, {{{"multi"}, kOk},
