@@ -302,7 +302,9 @@ std::optional<ZSetType::Found> ZSetType::find(std::string_view member) {
 }
 
 void ZSetType::update(const Found& at, double score) {
-  if (score == 0) score = 0;  // one zero, as set() keeps it
+  // Redis's listpack, which holds every small set, stores -0 as 0 (ZSCORE
+  // answers "0"); the skiplist keeps one zero for all sizes.
+  if (score == 0) score = 0;
   if (at.score == score) return;
   if (!table_) {
     size_t next = at.packed_at;
@@ -317,18 +319,12 @@ void ZSetType::update(const Found& at, double score) {
 }
 
 bool ZSetType::set(std::string_view member, double score, const ListpackLimits& limits) {
-  // Redis's listpack, which holds every small set, stores -0 as 0 (ZSCORE
-  // answers "0"); the skiplist keeps one zero for all sizes.
-  if (score == 0) score = 0;
+  if (score == 0) score = 0;  // one zero, as update() keeps it
   if (!table_) {
     double old;
     const size_t at = find_packed(member, &old);
     if (at != pack_.end()) {
-      if (old == score) return false;
-      // The member is re-inserted from a copy: its bytes live in the pack.
-      const std::string copy(member);
-      erase_packed(at);
-      insert_packed(copy, score);
+      update(Found{old, at, nullptr}, score);
       return false;
     }
     if (static_cast<int64_t>(size()) + 1 > limits.entries || !limits.fits(member) ||
