@@ -208,7 +208,7 @@ struct SetOutcome {
 // SET with its options. at_ms is the resolved deadline (kNoExpiry for
 // none). kNotSet when NX/XX blocked the write; kWrongType when GET met a
 // non-string (nothing is written then).
-OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string value, uint32_t flags,
+OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string_view value, uint32_t flags,
                             int64_t at_ms, int64_t now_ms) {
   OpResult<SetOutcome> r;
   // A plain SET replaces whatever is there, TTL included, so it needs no
@@ -235,7 +235,8 @@ OpResult<SetOutcome> op_set(Db& db, std::string_view key, std::string value, uin
 }
 
 // GETSET: the old value (kNotFound if none), then the new one without TTL.
-OpResult<std::string> op_get_set(Db& db, std::string_view key, std::string value, int64_t now_ms) {
+OpResult<std::string> op_get_set(Db& db, std::string_view key, std::string_view value,
+                                 int64_t now_ms) {
   OpResult<Entry*> got = op_get(db, key, now_ms);
   if (got.status == OpStatus::kWrongType) return {got.status, {}};
   OpResult<std::string> r;
@@ -243,7 +244,7 @@ OpResult<std::string> op_get_set(Db& db, std::string_view key, std::string value
     r.value = got.value->str.str();
   else
     r.status = OpStatus::kNotFound;
-  db.set_string(key, std::move(value));
+  db.set_string(key, value);
   return r;
 }
 
@@ -334,13 +335,12 @@ OpResult<std::string> op_incr_by_float(Db& db, std::string_view key, std::string
 
 // APPEND: the new length. A new key is stored like SET would store it; a
 // grown one becomes "raw", as Redis unshares it before appending.
-OpResult<size_t> op_append(Db& db, std::string_view key, std::string value, int64_t now_ms,
+OpResult<size_t> op_append(Db& db, std::string_view key, std::string_view value, int64_t now_ms,
                            int64_t max_len) {
   Entry* e = db.lookup_write(key, now_ms);
   if (!e) {
-    const size_t len = value.size();
-    db.set_string(key, std::move(value));
-    return {OpStatus::kOk, len};
+    db.set_string(key, value);
+    return {OpStatus::kOk, value.size()};
   }
   if (e->type != ValueType::kString) return {OpStatus::kWrongType, 0};
   if (exceeds_max_len(e->str.size(), value.size(), max_len)) return {OpStatus::kTooLong, 0};
@@ -496,7 +496,7 @@ void set_generic(ExecContext& ctx, Args& args, size_t value_index, const SetOpti
     if (s != OpStatus::kOk) return reply_error(ctx, s, command);
   }
   OpResult<SetOutcome> r =
-      op_set(ctx.db(key), key, std::move(args[value_index]), opts.flags, at_ms, ctx.now_ms);
+      op_set(ctx.db(key), key, args[value_index], opts.flags, at_ms, ctx.now_ms);
   if (r.status == OpStatus::kWrongType) return reply_error(ctx, r.status, command);
   if (r.status == OpStatus::kOk) {
     ctx.modified(key);
@@ -537,7 +537,7 @@ void psetex_command(ExecContext& ctx, Args& args) {
 
 void getset_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
-  OpResult<std::string> r = op_get_set(ctx.db(key), key, std::move(args[2]), ctx.now_ms);
+  OpResult<std::string> r = op_get_set(ctx.db(key), key, args[2], ctx.now_ms);
   if (r.status == OpStatus::kWrongType) return reply_error(ctx, r.status, "getset");
   ctx.modified(key);
   notify_keyspace_event(ctx, kNotifyString, "set", key);
@@ -651,7 +651,7 @@ void incrbyfloat_command(ExecContext& ctx, Args& args) {
 
 void append_command(ExecContext& ctx, Args& args) {
   const std::string& key = args[1];
-  OpResult<size_t> r = op_append(ctx.db(key), key, std::move(args[2]), ctx.now_ms,
+  OpResult<size_t> r = op_append(ctx.db(key), key, args[2], ctx.now_ms,
                                  ctx.server.config.proto_max_bulk_len());
   if (r.status != OpStatus::kOk) return reply_error(ctx, r.status, "append");
   ctx.modified(key);
