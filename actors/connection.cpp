@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <deque>
 #include <sstream>
 
@@ -213,8 +212,8 @@ void close_connection(Self* self, ConnectionState& st) {
     caf::anon_send(caf::actor_cast<caf::actor>(self), kill_atom::value);
     return;
   }
-  // Replies produced but still waiting for their flush (schedule_write) go
-  // out first, as they would have before the close.
+  // Replies produced but still waiting for the round's write (defer_write)
+  // go out first, as they would have before the close.
   if (st.write_posted) {
     st.write_posted = false;
     write_done_slots(self, st);
@@ -292,9 +291,10 @@ void write_ready(Self* self, ConnectionState& st) {
 // redis-benchmark ZADD -P 16, 2% for redis). The connections with replies
 // waiting are listed per I/O thread, and one task posted to the
 // multiplexer's own queue (which it runs before its next poll, without a
-// syscall) writes them all. A busy script's poll writes at once (the
-// multiplexer does not turn until the script ends), and first writes what
-// waited when the script began.
+// syscall) writes them all. Some reads are still answered at once (see the
+// end of on_data): in a busy script's poll (the multiplexer does not turn
+// until the script ends; the poll also writes what waited when the script
+// began), on a close, and after a pub/sub command.
 struct PendingWrites {
   std::vector<std::shared_ptr<ConnectionState>> conns;
   bool posted = false;
@@ -314,13 +314,8 @@ void write_pending() {
   if (t_pending.conns.empty()) conns.swap(t_pending.conns);  // keep the capacity
 }
 
-//
-// A read that ran a pub/sub command (PUBLISH, SUBSCRIBE ...) is answered at
-// once instead: its publisher then sends its next messages while the
-// server fans these out. Deferred, its reply waited for the round and the
-// 1 publisher -> 100 subscribers case lost a quarter of its rate
-// (shardis-pubsub-bench, 64 B). A read joins the list before its commands
-// run, so what they wake comes after its own replies.
+// A read joins the list before its commands run, so what they wake (a
+// PUBLISH's subscribers) is written after its own replies.
 void defer_write(Self* self, ConnectionState& st) {
   if (t_in_busy_poll || st.write_posted) return;
   st.write_posted = true;
@@ -548,6 +543,10 @@ void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
     return;
   }
   // A busy script's poll cannot wait for the multiplexer, nor can a close.
+  // A read that ran a pub/sub command (PUBLISH, SUBSCRIBE ...) is answered
+  // at once too: its publisher then sends on while the server fans its
+  // messages out. Deferred, 1 publisher -> 100 subscribers lost a quarter
+  // of its rate (shardis-pubsub-bench, 64 B).
   if (t_in_busy_poll || st.closing || std::exchange(st.write_now, false)) write_ready(self, st);
 }
 
@@ -727,25 +726,21 @@ void LivePoller::poll() {
   char buf[kReadChunk];
   // A copy: a connection may close (and leave the list) while we serve it.
   std::vector<ConnectionState*> live = live_;
+  t_in_busy_poll = true;
   for (ConnectionState* st : live) {
     if (std::find(live_.begin(), live_.end(), st) == live_.end()) continue;
     if (st->in_turn || st->closing || st->peer_gone) continue;
     if (st->write_posted) {
-      // The round's pending writes cannot run before the script ends.
+      // The round's pending writes cannot run before the script ends. (A
+      // close here only marks the connection: it stays in live_.)
       st->write_posted = false;
-      t_in_busy_poll = true;
       write_ready(st->self, *st);
-      t_in_busy_poll = false;
-      if (std::find(live_.begin(), live_.end(), st) == live_.end()) continue;
     }
     const ssize_t n = ::recv(static_cast<int>(st->hdl.id()), buf, sizeof buf, MSG_DONTWAIT);
     if (n == 0) st->peer_gone = true;
-    if (n > 0) {
-      t_in_busy_poll = true;
-      on_data(st->self, *st, buf, static_cast<size_t>(n));
-      t_in_busy_poll = false;
-    }
+    if (n > 0) on_data(st->self, *st, buf, static_cast<size_t>(n));
   }
+  t_in_busy_poll = false;
 }
 
 }  // namespace
