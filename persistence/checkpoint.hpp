@@ -123,8 +123,8 @@ bool verify_checkpoint_isolated(const std::string& path, CheckpointInfo* info, s
 // Every record of the checkpoint, decoded, in write order, with all the
 // checks of verify_checkpoint; fn returning false stops the walk with the
 // error it set. Reads through LMDB in this process: verify (isolated)
-// first.
-using RecordVisitor = std::function<bool(DecodedRecord&&, std::string* error)>;
+// first. The record views LMDB's map: it is valid during the call only.
+using RecordVisitor = std::function<bool(const DecodedRecord&, std::string* error)>;
 bool for_each_record(const std::string& path, const RecordVisitor& fn, std::string* error);
 
 struct LoadStats {

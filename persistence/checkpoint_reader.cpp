@@ -81,24 +81,24 @@ bool read_image(const std::string& path, ImageMeta* meta, uint64_t* file_size,
   DecodedRecord rec;
   for (rc = mdb_cursor_get(r.cursor, &k, &v, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(r.cursor, &k, &v, MDB_NEXT), ++n) {
-    const std::string where = "record " + std::to_string(n) + ": ";
+    auto where = [n] { return "record " + std::to_string(n) + ": "; };
     // Keys 0, 1, 2 ... with no gap: a lost or repeated page shows here.
     if (as_view(k) != record_key(n)) {
-      *error = where + "out of sequence";
+      *error = where() + "out of sequence";
       return false;
     }
     if (!decode_record(as_view(v), &rec, error)) {
-      *error = where + *error;
+      *error = where() + *error;
       return false;
     }
     crc = crc32c_extend(crc, as_view(v));
     if (static_cast<size_t>(rec.db) >= per_db.size()) {
-      *error = where + "db " + std::to_string(rec.db) + " is not in the meta record";
+      *error = where() + "db " + std::to_string(rec.db) + " is not in the meta record";
       return false;
     }
     ++per_db[static_cast<size_t>(rec.db)];
-    if (!on_record(std::move(rec), error)) {
-      *error = where + *error;
+    if (!on_record(rec, error)) {
+      *error = where() + *error;
       return false;
     }
   }
@@ -122,7 +122,7 @@ bool read_image(const std::string& path, ImageMeta* meta, uint64_t* file_size,
 bool verify_checkpoint(const std::string& path, CheckpointInfo* info, std::string* error) {
   ImageMeta meta;
   CheckpointInfo out;
-  auto count = [&](DecodedRecord&& rec, std::string*) {
+  auto count = [&](const DecodedRecord& rec, std::string*) {
     ++out.keys_per_type[static_cast<size_t>(rec.type)];
     return true;
   };
@@ -153,7 +153,7 @@ bool load_checkpoint(const std::string& path, ShardSet& shards, int64_t now_ms, 
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
     if (progress) progress(s);
   };
-  auto load = [&](DecodedRecord&& rec, std::string* err) {
+  auto load = [&](const DecodedRecord& rec, std::string* err) {
     if (rec.db >= shards.databases()) {
       *err = "db " + std::to_string(rec.db) + " is beyond the " +
              std::to_string(shards.databases()) + " databases configured";
@@ -161,7 +161,7 @@ bool load_checkpoint(const std::string& path, ShardSet& shards, int64_t now_ms, 
     }
     ++s.records;
     Db& db = shards.shard_for(rec.key).db(rec.db);
-    if (restore_into(db, std::move(rec), now_ms, limits)) {
+    if (restore_into(db, rec, now_ms, limits)) {
       ++s.loaded;
     } else {
       ++s.skipped;

@@ -72,11 +72,7 @@ bool fail(std::string* error, std::string why) {
 
 bool decode_value(ByteReader& in, DecodedRecord* out) {
   std::string_view a, b;
-  if (out->type == ValueType::kString) {
-    if (!in.sized(&a)) return false;
-    out->str.assign(a);
-    return true;
-  }
+  if (out->type == ValueType::kString) return in.sized(&out->str);
   uint32_t count;
   if (!in.u32(&count)) return false;
   // Each element takes at least 8 bytes (a list element or set member 4),
@@ -87,7 +83,7 @@ bool decode_value(ByteReader& in, DecodedRecord* out) {
   for (uint32_t i = 0; i < count; ++i) {
     if (out->type == ValueType::kHash) {
       if (!in.sized(&a) || !in.sized(&b)) return false;
-      out->fields.emplace_back(std::string(a), std::string(b));
+      out->fields.emplace_back(a, b);
     } else if (items) {
       if (!in.sized(&a)) return false;
       out->items.emplace_back(a);
@@ -96,7 +92,7 @@ bool decode_value(ByteReader& in, DecodedRecord* out) {
       // A sorted set never holds NaN (ZADD refuses it), and one would break
       // the skiplist's order.
       if (!in.sized(&a) || !in.u64(&bits) || std::isnan(bits_double(bits))) return false;
-      out->members.emplace_back(std::string(a), bits_double(bits));
+      out->members.emplace_back(a, bits_double(bits));
     }
   }
   return true;
@@ -148,7 +144,6 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
 
   ByteReader in(body);
   uint64_t tag, db, expiry;
-  std::string_view key;
   in.le(1, &tag);
   in.le(4, &db);
   in.u64(&expiry);
@@ -158,17 +153,19 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
   if (db > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
     return fail(error, "db index out of range");
   }
-  *out = DecodedRecord{};
   out->type = static_cast<ValueType>(tag);
   out->db = static_cast<int>(db);
   out->expire_at_ms = static_cast<int64_t>(expiry);
-  if (!in.sized(&key) || !decode_value(in, out)) return fail(error, "malformed record body");
+  out->str = {};
+  out->fields.clear();
+  out->members.clear();
+  out->items.clear();
+  if (!in.sized(&out->key) || !decode_value(in, out)) return fail(error, "malformed record body");
   if (in.remaining() != 0) return fail(error, "trailing bytes in record");
-  out->key.assign(key);
   return true;
 }
 
-bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms, const EncodingLimits& limits) {
+bool restore_into(Db& db, const DecodedRecord& rec, int64_t now_ms, const EncodingLimits& limits) {
   if (rec.expire_at_ms != kNoExpiry && rec.expire_at_ms <= now_ms) return false;
   if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty() &&
       rec.items.empty())
@@ -196,10 +193,10 @@ bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms, const EncodingLim
       e->encoding = hash.encoding();
     } else if (rec.type == ValueType::kList) {
       auto& list = e->make_object<ListType>();
-      for (const std::string& item : rec.items) list.push(ListType::End::kTail, item);
+      for (std::string_view item : rec.items) list.push(ListType::End::kTail, item);
     } else if (rec.type == ValueType::kSet) {
       auto& set = e->make_object<SetType>();
-      for (const std::string& member : rec.items) set.add(member, limits.set_max_intset_entries);
+      for (std::string_view member : rec.items) set.add(member, limits.set_max_intset_entries);
       e->encoding = set.encoding();
     } else {
       auto& zset = e->make_object<ZSetType>();

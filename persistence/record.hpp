@@ -26,15 +26,19 @@ namespace shardis {
 constexpr size_t kRecordHeaderSize = 1 + 4 + 8 + 4;  // type, db, expiry, key length
 constexpr size_t kRecordCrcSize = 4;
 
+// A record's contents as views into its encoded bytes: valid while those
+// bytes are (a load reads them in LMDB's map, inside its read transaction).
+// Decoding into the same DecodedRecord again reuses its vectors' storage,
+// so a load allocates nothing per record but the values it stores.
 struct DecodedRecord {
   int db = 0;
-  std::string key;
+  std::string_view key;
   ValueType type = ValueType::kString;
   int64_t expire_at_ms = kNoExpiry;
-  std::string str;                                          // kString
-  std::vector<std::pair<std::string, std::string>> fields;  // kHash: field, value
-  std::vector<std::pair<std::string, double>> members;      // kZSet: member, score (ascending)
-  std::vector<std::string> items;                           // kSet: members; kList: elements, head first
+  std::string_view str;                                               // kString
+  std::vector<std::pair<std::string_view, std::string_view>> fields;  // kHash: field, value
+  std::vector<std::pair<std::string_view, double>> members;           // kZSet: member, score (ascending)
+  std::vector<std::string_view> items;  // kSet: members; kList: elements, head first
 };
 
 // The record of key in db. Throws std::length_error when a length or count
@@ -46,7 +50,7 @@ void append_record(std::string& out, int db, std::string_view key, const Entry& 
 
 // Checks the CRC and the structure (every length inside the record, no
 // byte left over, a type tag this version knows). On failure says why in
-// *error and leaves *out unspecified.
+// *error and leaves *out unspecified. *out views bytes.
 bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* error);
 
 // The db index of an encoded record without decoding it (the writer counts
@@ -67,6 +71,6 @@ struct EncodingLimits {
 // restore never resurrects an expired key, and an empty collection, which
 // Redis never keeps. Collections choose their encoding afresh under limits,
 // as Redis's RDB load does.
-bool restore_into(Db& db, DecodedRecord&& rec, int64_t now_ms, const EncodingLimits& limits = {});
+bool restore_into(Db& db, const DecodedRecord& rec, int64_t now_ms, const EncodingLimits& limits = {});
 
 }  // namespace shardis

@@ -85,7 +85,7 @@ std::string text_line(const DecodedRecord& r) {
                      " " + quoted(r.key, false);
   for (const auto& [f, v] : r.fields) line += " " + quoted(f, false) + " " + quoted(v, false);
   for (const auto& [m, score] : r.members) line += " " + quoted(m, false) + " " + score_text(score);
-  for (const std::string& item : r.items) line += " " + quoted(item, false);  // set, list
+  for (std::string_view item : r.items) line += " " + quoted(item, false);  // set, list
   if (r.type == ValueType::kString) line += " " + quoted(r.str, false);
   if (r.expire_at_ms != shardis::kNoExpiry)
     line += " expire_at_ms=" + std::to_string(r.expire_at_ms);
@@ -104,7 +104,7 @@ std::string json_line(const DecodedRecord& r) {
     // JSON has no infinity: those two scores go as strings.
     items += ",[" + quoted(m, true) + "," + (std::isinf(score) ? "\"" + s + "\"" : s) + "]";
   }
-  for (const std::string& item : r.items) items += "," + quoted(item, true);  // set, list
+  for (std::string_view item : r.items) items += "," + quoted(item, true);  // set, list
   if (!items.empty()) items.erase(0, 1);
   return line + "[" + items + "]}";
 }
@@ -151,7 +151,7 @@ int run_dump(const std::string& path, bool json) {
   std::string error;
   const bool ok = shardis::for_each_record(
       path,
-      [&](DecodedRecord&& r, std::string*) {
+      [&](const DecodedRecord& r, std::string*) {
         std::puts((json ? json_line(r) : text_line(r)).c_str());
         return true;
       },

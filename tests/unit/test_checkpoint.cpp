@@ -304,31 +304,35 @@ TEST_CASE("checkpoint: records decode to what was encoded", "[checkpoint]") {
   Db& d = s.shard(0).db(3);
   DecodedRecord rec;
   std::string error;
-  REQUIRE(decode_record(encode_record(3, "z", *d.keys().find("z")), &rec, &error));
+  const std::string z = encode_record(3, "z", *d.keys().find("z"));
+  REQUIRE(decode_record(z, &rec, &error));
   CHECK(rec.db == 3);
   CHECK(rec.key == "z");
   CHECK(rec.type == ValueType::kZSet);
   CHECK(rec.expire_at_ms == kNoExpiry);
   REQUIRE(rec.members.size() == 6);
-  CHECK(rec.members[0] == std::make_pair(std::string("neg-inf"), -kInf));
+  CHECK(rec.members[0] == std::make_pair(std::string_view("neg-inf"), -kInf));
   CHECK(rec.members[1].first == "zero");
   CHECK(rec.members[3].first == "pi");
   CHECK(rec.members[3].second == 3.141592653589793);
   CHECK(rec.members[2].second == 5e-324);
-  CHECK(rec.members[5] == std::make_pair(std::string("inf"), kInf));
+  CHECK(rec.members[5] == std::make_pair(std::string_view("inf"), kInf));
 
   const std::string bin_key("bin\0key\xff", 8);
   Db& d0 = s.shard(0).db(0);
-  REQUIRE(decode_record(encode_record(0, bin_key, *d0.keys().find(bin_key)), &rec, &error));
+  const std::string bin = encode_record(0, bin_key, *d0.keys().find(bin_key));
+  REQUIRE(decode_record(bin, &rec, &error));
   CHECK(rec.key == bin_key);
   CHECK(rec.str == std::string("\0\r\n\xfe", 4));
 
   Db& d1 = s.shard(0).db(1);
-  REQUIRE(decode_record(encode_record(1, "ttl", *d1.keys().find("ttl")), &rec, &error));
+  const std::string ttl = encode_record(1, "ttl", *d1.keys().find("ttl"));
+  REQUIRE(decode_record(ttl, &rec, &error));
   CHECK(rec.expire_at_ms == kNow + 60000);
 
   // Scores are their IEEE-754 bits: even the sign of zero survives.
-  REQUIRE(decode_record(zset_record_with_score(-0.0), &rec, &error));
+  const std::string negative_zero = zset_record_with_score(-0.0);
+  REQUIRE(decode_record(negative_zero, &rec, &error));
   REQUIRE(rec.members.size() == 1);
   CHECK(rec.members[0].second == 0.0);
   CHECK(std::signbit(rec.members[0].second));
@@ -375,23 +379,26 @@ TEST_CASE("checkpoint: restore_into skips expired keys and replaces old values",
   DecodedRecord rec;
   std::string error;
 
-  REQUIRE(decode_record(encode_record(0, "k", e), &rec, &error));
+  const std::string k = encode_record(0, "k", e);
+  REQUIRE(decode_record(k, &rec, &error));
   Entry& old = db.set_string("k", "old");
   db.set_expire("k", old, kNow + 1000);
-  CHECK(restore_into(db, std::move(rec), kNow));
+  CHECK(restore_into(db, rec, kNow));
   REQUIRE(db.keys().find("k"));
   CHECK(db.keys().find("k")->str == "new");
   CHECK(db.keys().find("k")->expire_at_ms == kNoExpiry);
   CHECK(db.expires_size() == 0);
 
   e.expire_at_ms = kNow;  // due exactly now: already expired
-  REQUIRE(decode_record(encode_record(0, "x", e), &rec, &error));
-  CHECK_FALSE(restore_into(db, std::move(rec), kNow));
+  const std::string due_now = encode_record(0, "x", e);
+  REQUIRE(decode_record(due_now, &rec, &error));
+  CHECK_FALSE(restore_into(db, rec, kNow));
   CHECK_FALSE(db.keys().find("x"));
 
   e.expire_at_ms = kNow + 1;
-  REQUIRE(decode_record(encode_record(0, "x", e), &rec, &error));
-  CHECK(restore_into(db, std::move(rec), kNow));
+  const std::string due_later = encode_record(0, "x", e);
+  REQUIRE(decode_record(due_later, &rec, &error));
+  CHECK(restore_into(db, rec, kNow));
   CHECK(db.expires_size() == 1);
 }
 

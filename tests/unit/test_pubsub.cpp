@@ -363,8 +363,9 @@ TEST_CASE("a checkpoint load creates keys without 'new'") {
   value.set_string("v");
   DecodedRecord rec;
   std::string error;
-  REQUIRE(decode_record(encode_record(0, "k", value), &rec, &error));
-  REQUIRE(restore_into(f.e.shards().shard_for("k").db(0), std::move(rec), 0));
+  const std::string record = encode_record(0, "k", value);
+  REQUIRE(decode_record(record, &rec, &error));
+  REQUIRE(restore_into(f.e.shards().shard_for("k").db(0), rec, 0));
   CHECK(f.e.run({"get", "k"}) == bulk("v"));
   CHECK(drain(f.s).empty());
   CHECK(f.e.run({"set", "k2", "v"}) == kOk);  // the control: a command's key is new
