@@ -57,16 +57,47 @@ void report(ServerState& server, bool ok, int64_t start_us, uint64_t keys, const
                p.last_duration_ms.load());
 }
 
-// The writer thread's CPU share: on a small machine it competes with the
+// The writer thread's CPU share. On a small machine it competes with the
 // threads that serve clients, and a client waiting for a core is a latency
-// stall. The writer runs under SCHED_IDLE: it takes the cores' idle time,
-// and a thread that serves clients preempts it at once on wake-up. With a
-// nice value instead (10), the scheduler still gave it whole time slices
-// on a busy core: 50 clients' SET p99 rose 1.6-1.8x during a BGSAVE of 1M
-// keys, and 0.9-1.0x under SCHED_IDLE (docs/persistence.md). The price is
-// a longer BGSAVE when the cores are busy; the shards pause when the writer
-// falls kMaxBacklogBytes behind, so memory stays bounded.
-constexpr int kWriterNiceFallback = 10;
+// stall. So the writer starts under SCHED_IDLE: it takes the cores' idle
+// time, and a thread that serves clients preempts it at once on wake-up
+// (at nice 10 the scheduler still gave it time slices on a busy core: SET
+// p99 of 50 clients during a BGSAVE of 1M keys 1.4-1.5x the baseline,
+// under SCHED_IDLE 0.9-1.3x; docs/persistence.md). But when the cores have
+// no idle time at all, SCHED_IDLE starves it and the BGSAVE never ends: a
+// batch not written kStarvedUs after it was queued moves the writer to
+// nice 10 for the rest of the save, and so does the commit. Leaving SCHED_IDLE needs the right to lower a
+// nice value (CAP_SYS_NICE or RLIMIT_NICE); a thread without it stays at
+// nice 10 from the start.
+constexpr int kWriterNice = 10;
+constexpr int64_t kStarvedUs = 500 * 1000;
+
+class WriterPriority {
+ public:
+  void start() {
+    const auto tid = static_cast<id_t>(gettid());
+    setpriority(PRIO_PROCESS, tid, kWriterNice);  // kept when it leaves SCHED_IDLE
+    // May this thread lower its nice value again? Then it may leave SCHED_IDLE.
+    if (setpriority(PRIO_PROCESS, tid, kWriterNice - 1) != 0) return;
+    setpriority(PRIO_PROCESS, tid, kWriterNice);
+    sched_param none{};
+    idle_ = sched_setscheduler(0, SCHED_IDLE, &none) == 0;  // this thread only, on Linux
+  }
+  // The writer is starved: from now on it competes at nice 10.
+  void raise() {
+    if (!idle_) return;
+    idle_ = false;
+    sched_param none{};
+    if (sched_setscheduler(0, SCHED_OTHER, &none) == 0) {
+      spdlog::info("Background saving: the writer had no idle CPU for {} ms, now runs at nice {}",
+                   kStarvedUs / 1000, kWriterNice);
+    }
+  }
+
+ private:
+  bool idle_ = false;
+};
+
 constexpr size_t kMaxBacklogBytes = 64 * 1024 * 1024;
 
 // One BGSAVE: the shards put records (on their threads), a writer thread
@@ -91,8 +122,9 @@ class BackgroundSave final : public SnapshotSink {
     full.swap(batch);
     batch.reserve(full.size());
     backlog_.fetch_add(full.size(), std::memory_order_relaxed);
+    const int64_t now_us = Clock::monotonic_us();
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(full));
+    queue_.push_back({now_us, std::move(full)});
     cv_.notify_one();
   }
   bool backlogged() const override { return backlog_.load(std::memory_order_relaxed) > kMaxBacklogBytes; }
@@ -108,15 +140,14 @@ class BackgroundSave final : public SnapshotSink {
 
   // The writer thread.
   void run() {
-    sched_param idle{};
-    if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0)  // this thread only, on Linux
-      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kWriterNiceFallback);
+    WriterPriority priority;
+    priority.start();
     const int64_t start_us = Clock::monotonic_us();
     std::string error;
     auto writer = open_writer(server_, path_, &error);
     bool ok = writer != nullptr;
     uint64_t keys = 0;
-    std::deque<std::string> batch;
+    std::deque<Pending> batch;
     for (;;) {
       bool finished;
       {
@@ -132,13 +163,15 @@ class BackgroundSave final : public SnapshotSink {
       }
       // After a failure the records are still taken, and dropped, so the
       // shards finish their walk as usual.
-      for (std::string& records : batch) {
-        keys += write_batch(writer.get(), records, &ok, &error);
-        backlog_.fetch_sub(records.size(), std::memory_order_relaxed);
+      for (Pending& p : batch) {
+        keys += write_batch(writer.get(), p, priority, &ok, &error);
+        backlog_.fetch_sub(p.records.size(), std::memory_order_relaxed);
       }
       batch.clear();
       if (finished) break;
     }
+    // The commit writes every page at once: it does not wait for idle CPU.
+    priority.raise();
     if (ok) {
       CheckpointMeta meta;
       meta.created_ms = cut_ms_;
@@ -155,14 +188,22 @@ class BackgroundSave final : public SnapshotSink {
   }
 
  private:
-  // Puts the records of one batch; returns how many it held.
-  static uint64_t write_batch(CheckpointWriter* writer, std::string_view records, bool* ok,
+  struct Pending {
+    int64_t queued_us;  // when the shard handed it over
+    std::string records;
+  };
+
+  // Puts the records of one batch; returns how many it held. A batch that
+  // has waited kStarvedUs means the writer is starved: it is raised.
+  static uint64_t write_batch(CheckpointWriter* writer, const Pending& p, WriterPriority& priority, bool* ok,
                               std::string* error) {
     uint64_t n = 0;
-    ByteReader in(records);
+    ByteReader in(p.records);
     std::string_view record;
-    for (; in.sized(&record); ++n)
+    for (; in.sized(&record); ++n) {
       if (*ok && !writer->put(record, error)) *ok = false;
+      if ((n & 255) == 0 && Clock::monotonic_us() - p.queued_us > kStarvedUs) priority.raise();
+    }
     return n;
   }
 
@@ -170,7 +211,7 @@ class BackgroundSave final : public SnapshotSink {
   const std::string path_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;
+  std::deque<Pending> queue_;
   std::atomic<size_t> backlog_{0};  // bytes handed over, not written yet
   size_t pending_;
   bool aborted_ = false;
