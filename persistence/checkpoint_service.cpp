@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -64,13 +65,15 @@ void report(ServerState& server, bool ok, int64_t start_us, uint64_t keys, const
 // (at nice 10 the scheduler still gave it time slices on a busy core: SET
 // p99 of 50 clients during a BGSAVE of 1M keys 1.4-1.5x the baseline,
 // under SCHED_IDLE 0.9-1.3x; docs/persistence.md). But when the cores have
-// no idle time at all, SCHED_IDLE starves it and the BGSAVE never ends: a
-// batch not written kStarvedUs after it was queued moves the writer to
-// nice 10 for the rest of the save, and so does the commit. Leaving SCHED_IDLE needs the right to lower a
-// nice value (CAP_SYS_NICE or RLIMIT_NICE); a thread without it stays at
-// nice 10 from the start.
+// no idle time at all, SCHED_IDLE starves it and the BGSAVE never ends. So
+// while it has records to write, the writer checks its own CPU time every
+// kWindowUs: under kMinSharePercent of the window, it moves to nice 10 for
+// the rest of the save. The commit runs there too. Leaving SCHED_IDLE
+// needs the right to lower a nice value (CAP_SYS_NICE or RLIMIT_NICE); a
+// thread without it runs at nice 10 from the start.
 constexpr int kWriterNice = 10;
-constexpr int64_t kStarvedUs = 500 * 1000;
+constexpr int64_t kWindowUs = 500 * 1000;
+constexpr int64_t kMinSharePercent = 5;
 
 class WriterPriority {
  public:
@@ -83,19 +86,46 @@ class WriterPriority {
     sched_param none{};
     idle_ = sched_setscheduler(0, SCHED_IDLE, &none) == 0;  // this thread only, on Linux
   }
-  // The writer is starved: from now on it competes at nice 10.
+  // The writer has records to write (called every few hundred records).
+  void working() {
+    if (!idle_) return;
+    const int64_t now = Clock::monotonic_us();
+    if (window_start_us_ == 0) {
+      window_start_us_ = now;
+      window_cpu_us_ = thread_cpu_us();
+      return;
+    }
+    if (now - window_start_us_ < kWindowUs) return;
+    const int64_t cpu = thread_cpu_us();
+    if ((cpu - window_cpu_us_) * 100 < (now - window_start_us_) * kMinSharePercent) {
+      spdlog::info("Background saving: the writer had {} ms of CPU in {} ms, now runs at nice {}",
+                   (cpu - window_cpu_us_) / 1000, (now - window_start_us_) / 1000, kWriterNice);
+      raise();
+      return;
+    }
+    window_start_us_ = now;
+    window_cpu_us_ = cpu;
+  }
+  // The writer waits for records: time without work is not starvation.
+  void waiting() { window_start_us_ = 0; }
+  // From now on it competes at nice 10.
   void raise() {
     if (!idle_) return;
     idle_ = false;
     sched_param none{};
-    if (sched_setscheduler(0, SCHED_OTHER, &none) == 0) {
-      spdlog::info("Background saving: the writer had no idle CPU for {} ms, now runs at nice {}",
-                   kStarvedUs / 1000, kWriterNice);
-    }
+    sched_setscheduler(0, SCHED_OTHER, &none);
   }
 
  private:
+  static int64_t thread_cpu_us() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+  }
+
   bool idle_ = false;
+  int64_t window_start_us_ = 0;
+  int64_t window_cpu_us_ = 0;
 };
 
 constexpr size_t kMaxBacklogBytes = 64 * 1024 * 1024;
@@ -122,9 +152,8 @@ class BackgroundSave final : public SnapshotSink {
     full.swap(batch);
     batch.reserve(full.size());
     backlog_.fetch_add(full.size(), std::memory_order_relaxed);
-    const int64_t now_us = Clock::monotonic_us();
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back({now_us, std::move(full)});
+    queue_.push_back(std::move(full));
     cv_.notify_one();
   }
   bool backlogged() const override { return backlog_.load(std::memory_order_relaxed) > kMaxBacklogBytes; }
@@ -147,11 +176,12 @@ class BackgroundSave final : public SnapshotSink {
     auto writer = open_writer(server_, path_, &error);
     bool ok = writer != nullptr;
     uint64_t keys = 0;
-    std::deque<Pending> batch;
+    std::deque<std::string> batch;
     for (;;) {
       bool finished;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        if (queue_.empty()) priority.waiting();
         cv_.wait(lock, [&] { return !queue_.empty() || pending_ == 0 || aborted_; });
         if (aborted_) {
           ok = false;
@@ -163,9 +193,9 @@ class BackgroundSave final : public SnapshotSink {
       }
       // After a failure the records are still taken, and dropped, so the
       // shards finish their walk as usual.
-      for (Pending& p : batch) {
-        keys += write_batch(writer.get(), p, priority, &ok, &error);
-        backlog_.fetch_sub(p.records.size(), std::memory_order_relaxed);
+      for (std::string& records : batch) {
+        keys += write_batch(writer.get(), records, priority, &ok, &error);
+        backlog_.fetch_sub(records.size(), std::memory_order_relaxed);
       }
       batch.clear();
       if (finished) break;
@@ -188,21 +218,15 @@ class BackgroundSave final : public SnapshotSink {
   }
 
  private:
-  struct Pending {
-    int64_t queued_us;  // when the shard handed it over
-    std::string records;
-  };
-
-  // Puts the records of one batch; returns how many it held. A batch that
-  // has waited kStarvedUs means the writer is starved: it is raised.
-  static uint64_t write_batch(CheckpointWriter* writer, const Pending& p, WriterPriority& priority, bool* ok,
-                              std::string* error) {
+  // Puts the records of one batch; returns how many it held.
+  static uint64_t write_batch(CheckpointWriter* writer, std::string_view records, WriterPriority& priority,
+                              bool* ok, std::string* error) {
     uint64_t n = 0;
-    ByteReader in(p.records);
+    ByteReader in(records);
     std::string_view record;
     for (; in.sized(&record); ++n) {
       if (*ok && !writer->put(record, error)) *ok = false;
-      if ((n & 255) == 0 && Clock::monotonic_us() - p.queued_us > kStarvedUs) priority.raise();
+      if ((n & 255) == 0) priority.working();
     }
     return n;
   }
@@ -211,7 +235,7 @@ class BackgroundSave final : public SnapshotSink {
   const std::string path_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;
+  std::deque<std::string> queue_;
   std::atomic<size_t> backlog_{0};  // bytes handed over, not written yet
   size_t pending_;
   bool aborted_ = false;
