@@ -37,7 +37,7 @@ load_mixed() {
 
 # SET and GET from 50 clients; prints "test rps p50 p99 max" per test.
 writers() {
-  redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -r "$KEYS" -d 20 -t set,get --csv 2>/dev/null |
+  "${CLIENT_CPU[@]}" redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -r "$KEYS" -d 20 -t set,get --csv 2>/dev/null |
     tail -n +2 | tr -d '"' | awk -F, '{ printf "%s %.0f %s %s %s\n", $1, $2, $5, $7, $8 }'
 }
 

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Side-by-side throughput of shardis and redis-server on this machine, in one
-# run: both servers start on free ports, redis-benchmark runs each case
-# against redis then shardis, and a table prints requests/s and the ratio.
+# run: both servers start on free ports; each test of each case runs ROUNDS
+# times, alternating redis and shardis, and a table prints the mean
+# requests/s of each, their ratio, each round's ratio, and each server's CPU
+# time per request (user + system, from /proc; for LRANGE_100 it includes
+# the LPUSH that fills the list). Where redis-benchmark itself is the
+# bottleneck (fifty clients at -P 1 on two cores), requests/s measures the
+# client and the CPU columns show what the servers spend.
 #
 #   bench/compare.sh [build-dir]      (default: build)
-#   REQUESTS=200000 SHARDS=2 bench/compare.sh build
+#   REQUESTS=200000 SHARDS=2 ROUNDS=3 bench/compare.sh build
+#   PIN=1: servers on CPU 0, redis-benchmark on CPU 1 (bench/lib.sh)
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -16,6 +22,7 @@ TESTS=${TESTS:-set,get,incr,mset}
 # redis-benchmark's data-type tests (lists, sets, hashes, sorted sets).
 TYPE_TESTS=${TYPE_TESTS:-lpush,lpop,sadd,hset,zadd,zpopmin,lrange_100}
 KEYSPACE=${KEYSPACE:-100000}
+ROUNDS=${ROUNDS:-3}
 
 source "$(dirname "$0")/lib.sh"
 require_tools redis-server redis-benchmark
@@ -33,10 +40,10 @@ wait_ready() {
 WORK=$(mktemp -d)
 REDIS_PORT=$(free_port)
 SHARDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+"${SERVER_CPU[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
   --dir "$WORK" --daemonize no >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
-"$SERVER_BIN" --port "$SHARDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --shards "$SHARDS" \
+"${SERVER_CPU[@]}" "$SERVER_BIN" --port "$SHARDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --shards "$SHARDS" \
   --loglevel warning >"$WORK/shardis.log" 2>&1 &
 SHARDIS_PID=$!
 trap 'kill $REDIS_PID $SHARDIS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -44,28 +51,69 @@ wait_ready "$REDIS_PORT"
 wait_ready "$SHARDIS_PORT"
 
 # rps <port> <redis-benchmark args...>: prints "TEST rps" lines.
-rps() {
-  local port=$1
-  shift
-  redis-benchmark -p "$port" --csv "$@" 2>/dev/null | tail -n +2 | tr -d '"' | awk -F, '{gsub(/ /, "_", $1); print $1, $2}'
+# cpu_ticks <pid>: user + system time of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+# measure <port> <pid> <redis-benchmark args...>: one run; prints
+# "test rps" per line, then "cpu <microseconds of server CPU>".
+measure() {
+  local port=$1 pid=$2 before
+  shift 2
+  before=$(cpu_ticks "$pid")
+  "${CLIENT_CPU[@]}" redis-benchmark -p "$port" --csv "$@" 2>/dev/null | tail -n +2 | tr -d '"' |
+    awk -F, '{gsub(/ /, "_", $1); print $1, $2}'
+  echo "cpu $((($(cpu_ticks "$pid") - before) * TICK_US))"
 }
 
-printf "%-24s %-8s %14s %14s %8s\n" "case" "test" "redis rps" "shardis rps" "ratio"
+printf "%-24s %-12s %12s %12s %6s  %-18s %9s %9s\n" "case" "test" "redis rps" "shardis rps" "ratio" \
+  "per round" "redis us" "shardis us"
+# run_case <label> <requests> <redis-benchmark args...>: each test of the
+# args' -t list (or the one command given) ROUNDS times per server.
 run_case() {
-  local label=$1
-  shift
-  local r s
-  r=$(rps "$REDIS_PORT" "$@")
-  s=$(rps "$SHARDIS_PORT" "$@")
-  join <(echo "$r" | sort) <(echo "$s" | sort) |
-    awk -v label="$label" '{printf "%-24s %-8s %14.0f %14.0f %8.2f\n", label, $1, $2, $3, $3 / $2}'
+  local label=$1 requests=$2
+  shift 2
+  local args=("$@") tests=() t i
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    if [ "${args[$i]}" = -t ]; then
+      IFS=, read -r -a tests <<<"${args[$((i + 1))]}"
+      unset 'args[i]' 'args[i+1]'
+    fi
+  done
+  [ ${#tests[@]} -gt 0 ] || tests=(-)
+  for t in "${tests[@]}"; do
+    local targs=("${args[@]}")
+    [ "$t" = - ] || targs+=(-t "$t")
+    for ((i = 1; i <= ROUNDS; i++)); do
+      for server in redis shardis; do
+        if [ $server = redis ]; then
+          measure "$REDIS_PORT" "$REDIS_PID" -n "$requests" "${targs[@]}"
+        else
+          measure "$SHARDIS_PORT" "$SHARDIS_PID" -n "$requests" "${targs[@]}"
+        fi | awk -v s=$server -v r=$i '{ print s, r, $1, $2 }'
+      done
+    done | awk -v label="$label" -v rounds="$ROUNDS" -v requests="$requests" '
+      $3 == "cpu" { cpu[$1] += $4; next }
+      { rps[$1, $3] += $4; round[$1, $3, $2] = $4; if (!($3 in seen)) { seen[$3] = 1; order[++n] = $3 } }
+      END {
+        # the CPU of a run is spread over every request it made
+        for (k = 1; k <= n; k++) {
+          name = order[k]; per = ""
+          for (r = 1; r <= rounds; r++)
+            per = per sprintf("%s%.2f", r > 1 ? " " : "", round["shardis", name, r] / round["redis", name, r])
+          printf "%-24s %-12s %12.0f %12.0f %6.2f  %-18s %9.2f %9.2f\n", label, substr(name, 1, 12),
+            rps["redis", name] / rounds, rps["shardis", name] / rounds, rps["shardis", name] / rps["redis", name],
+            per, cpu["redis"] / (rounds * requests * n), cpu["shardis"] / (rounds * requests * n)
+        }
+      }'
+  done
 }
 
-run_case "-c 50 -P 1" -c 50 -P 1 -n "$REQUESTS" -r "$KEYSPACE" -t "$TESTS"
-run_case "-c 50 -P 16" -c 50 -P 16 -n "$((REQUESTS * 4))" -r "$KEYSPACE" -t "$TESTS"
-run_case "-c 1" -c 1 -P 1 -n "$C1_REQUESTS" -r "$KEYSPACE" -t "$TESTS"
-run_case "types -c 50 -P 1" -c 50 -P 1 -n "$REQUESTS" -r "$KEYSPACE" -t "$TYPE_TESTS"
-run_case "types -c 50 -P 16" -c 50 -P 16 -n "$((REQUESTS * 4))" -r "$KEYSPACE" -t "$TYPE_TESTS"
+run_case "-c 50 -P 1" "$REQUESTS" -c 50 -P 1 -r "$KEYSPACE" -t "$TESTS"
+run_case "-c 50 -P 16" "$((REQUESTS * 4))" -c 50 -P 16 -r "$KEYSPACE" -t "$TESTS"
+run_case "-c 1" "$C1_REQUESTS" -c 1 -P 1 -r "$KEYSPACE" -t "$TESTS"
+run_case "types -c 50 -P 1" "$REQUESTS" -c 50 -P 1 -r "$KEYSPACE" -t "$TYPE_TESTS"
+run_case "types -c 50 -P 16" "$((REQUESTS * 4))" -c 50 -P 16 -r "$KEYSPACE" -t "$TYPE_TESTS"
 
 # PutIfMatch by EVALSHA: an ETag store's compare-and-set over two keys (the
 # value and its etag, usually on different shards). The etag written equals
@@ -78,7 +126,7 @@ return ARGV[1]"
 SHA=$(redis-cli -p "$REDIS_PORT" script load "$PUT_IF_MATCH")
 [ "$(redis-cli -p "$SHARDIS_PORT" script load "$PUT_IF_MATCH")" = "$SHA" ] || { echo "script sha differs" >&2; exit 1; }
 for p in 1 16; do
-  run_case "EVALSHA -c 50 -P $p" -c 50 -P "$p" -n "$REQUESTS" -r "$KEYSPACE" \
+  run_case "EVALSHA -c 50 -P $p" "$REQUESTS" -c 50 -P "$p" -r "$KEYSPACE" \
     evalsha "$SHA" 2 "res:p:t:__rand_int__" "res:p:t:__rand_int__:etag" etag-1 value-1
 done
 

@@ -24,6 +24,16 @@ free_port() {
 }
 
 now_ms() { date +%s%3N; }
+
+# PIN=1: the servers run on CPU 0 and the load generators on CPU 1, so the
+# scheduler does not move them onto each other's core between runs (needs
+# two CPUs). Prefix commands with "${SERVER_CPU[@]}" or "${CLIENT_CPU[@]}".
+SERVER_CPU=()
+CLIENT_CPU=()
+if [ "${PIN:-0}" = 1 ]; then
+  SERVER_CPU=(taskset -c 0)
+  CLIENT_CPU=(taskset -c 1)
+fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # start_server <redis|shardis> <port> <dir> <log>: starts one server in the
@@ -32,10 +42,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 start_server() {
   local name=$1 port=$2 dir=$3 log=$4
   if [ "$name" = redis ]; then
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+    "${SERVER_CPU[@]}" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
       --daemonize no >>"$log" 2>&1 &
   else
-    "$SERVER_BIN" --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --shards "${SHARDS:-2}" \
+    "${SERVER_CPU[@]}" "$SERVER_BIN" --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --shards "${SHARDS:-2}" \
       --loglevel warning >>"$log" 2>&1 &
   fi
   SERVER_PID=$!
