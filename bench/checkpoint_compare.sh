@@ -53,7 +53,7 @@ for name in redis shardis; do
   dir="$WORK/$name"
   mkdir -p "$dir"
   start_server "$name" "$port" "$dir" "$WORK/$name.log"
-  wait_pong "$port" >/dev/null
+  wait_pong "$port" "$SERVER_PID" "$WORK/$name.log" >/dev/null
   load_strings "$port"
   IMPACT[$name,base]=$(writers "$port")
   writers "$port" >"$WORK/with-bgsave" &
@@ -70,14 +70,14 @@ for name in redis shardis; do
   for set in strings mixed; do
     rm -f "$dir"/dump.*
     start_server "$name" "$port" "$dir" "$WORK/$name.log"
-    wait_pong "$port" >/dev/null
+    wait_pong "$port" "$SERVER_PID" "$WORK/$name.log" >/dev/null
     "load_$set" "$port"
     t0=$(now_ms)
     redis-cli -p "$port" save >/dev/null
     SAVE_MS[$name,$set]=$(($(now_ms) - t0))
     stop_server "$port"
     start_server "$name" "$port" "$dir" "$WORK/$name.log"
-    RESTORE_MS[$name,$set]=$(wait_pong "$port")
+    RESTORE_MS[$name,$set]=$(wait_pong "$port" "$SERVER_PID" "$WORK/$name.log")
     stop_server "$port"
   done
 done

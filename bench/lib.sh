@@ -51,17 +51,23 @@ start_server() {
   SERVER_PID=$!
 }
 
-# wait_pong <port>: prints the milliseconds until the server answers PONG
-# (not -LOADING); exits after 60 s.
+# wait_pong <port> [<pid> <log>]: prints the milliseconds until the server
+# answers PONG (not -LOADING); exits after 60 s, or as soon as <pid> is
+# gone, printing the end of <log> (the scripts delete their logs on exit).
 wait_pong() {
   local t0 reply
   t0=$(now_ms)
   for _ in $(seq 1 6000); do
     reply=$(redis-cli -p "$1" ping 2>/dev/null || true)
     [ "$reply" = PONG ] && { echo $(($(now_ms) - t0)); return 0; }
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then
+      echo "server on port $1 exited before answering" >&2
+      break
+    fi
     sleep 0.01
   done
   echo "server on port $1 did not start" >&2
+  [ -n "${3:-}" ] && tail -n 20 "$3" >&2
   exit 1
 }
 

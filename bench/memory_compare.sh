@@ -56,7 +56,7 @@ for set in $DATASETS; do
   for name in redis shardis; do
     port=$(free_port)
     start_server "$name" "$port" "$WORK" "$WORK/$name.log"
-    wait_pong "$port" >/dev/null
+    wait_pong "$port" "$SERVER_PID" "$WORK/$name.log" >/dev/null
     read -r used0 rss0 <<<"$(memory "$port")"
     "load_$set" | redis-cli -p "$port" --pipe >/dev/null
     read -r used1 rss1 <<<"$(memory "$port")"

@@ -40,8 +40,8 @@ stop_both() {
   rm -rf "$WORK"
 }
 trap stop_both EXIT
-wait_pong "$REDIS_PORT" >/dev/null
-wait_pong "$SHARDIS_PORT" >/dev/null
+wait_pong "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log" >/dev/null
+wait_pong "$SHARDIS_PORT" "$SHARDIS_PID" "$WORK/shardis.log" >/dev/null
 
 # delivered <port> <tool arguments...>: the run's delivered messages/s.
 delivered() {
