@@ -292,6 +292,7 @@ class LmdbCheckpoints final : public CheckpointService {
                    std::string* error) {
     auto writer = open_writer(server_, path, error);
     if (!writer) return false;
+    std::string record;
     for (size_t i = 0; i < shards.size(); ++i) {
       Shard& shard = shards.shard(i);
       for (int d = 0; d < shard.databases(); ++d) {
@@ -300,7 +301,9 @@ class LmdbCheckpoints final : public CheckpointService {
         // Keys already past their deadline are left out, as if expired now.
         db.keys().for_each([&](Db::Node& n) {
           if (!ok || db.expired(n.value, now_ms)) return;
-          ok = writer->put(encode_record(d, n.key(), n.value), error);
+          record.clear();  // one buffer for every record: no allocation per key
+          append_record(record, d, n.key(), n.value);
+          ok = writer->put(record, error);
           ++*keys;
         });
         if (!ok) return false;
