@@ -439,7 +439,8 @@ SkipList::Node* SkipList::first_in(const Range& r) const {
 template <class Range>
 SkipList::Node* SkipList::last_in(const Range& r) const {
   if (r.empty()) return nullptr;
-  Node* update[kMaxLevel];
+  // find_update always sets update[0]; GCC's -O2 cannot see that and warns.
+  Node* update[kMaxLevel] = {};
   find_update([&](const Node& n) { return r.below_max(range_key(r, n)); }, update);
   Node* x = update[0];
   return x != header_ && r.above_min(range_key(r, *x)) ? x : nullptr;
