@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/listpack.hpp"
 #include "spdlog/common.h"
 
 namespace shardis {
@@ -74,12 +75,16 @@ class ConfigStore {
             pubsub_soft_seconds_.load(std::memory_order_relaxed)};
   }
   int notify_flags() const { return notify_flags_.load(std::memory_order_relaxed); }
-  // Read by every HSET / ZADD: hash-max-listpack-entries and -value,
-  // zset-max-listpack-entries and -value.
-  int64_t hash_listpack_entries() const { return hash_listpack_entries_.load(std::memory_order_relaxed); }
-  int64_t hash_listpack_value() const { return hash_listpack_value_.load(std::memory_order_relaxed); }
-  int64_t zset_listpack_entries() const { return zset_listpack_entries_.load(std::memory_order_relaxed); }
-  int64_t zset_listpack_value() const { return zset_listpack_value_.load(std::memory_order_relaxed); }
+  // Read by every HSET / ZADD (and a checkpoint load): hash-max-listpack-
+  // entries and -value, zset-max-listpack-entries and -value.
+  ListpackLimits hash_limits() const {
+    return {hash_listpack_entries_.load(std::memory_order_relaxed),
+            hash_listpack_value_.load(std::memory_order_relaxed)};
+  }
+  ListpackLimits zset_limits() const {
+    return {zset_listpack_entries_.load(std::memory_order_relaxed),
+            zset_listpack_value_.load(std::memory_order_relaxed)};
+  }
   int64_t get_int(std::string_view name) const;
   std::string requirepass() const;
 

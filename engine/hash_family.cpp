@@ -167,8 +167,7 @@ OpResult<std::string> op_incr_by_float(HashWriter& h, std::string_view field, lo
 
 // The listpack limits a write obeys (cached config: no lock per command).
 ListpackLimits hash_limits(const ExecContext& ctx) {
-  const ConfigStore& c = ctx.server.config;
-  return {c.hash_listpack_entries(), c.hash_listpack_value()};
+  return ctx.server.config.hash_limits();
 }
 
 // The hash at key for a read-only command: false (and the error written)

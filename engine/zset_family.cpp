@@ -73,9 +73,7 @@ void reply_scored(ExecContext& ctx, const std::vector<ScoredMember>& items, bool
 }
 
 ListpackLimits zset_limits(const ExecContext& ctx) {
-  // Cached copies that CONFIG SET refreshes: no lock per command.
-  const ConfigStore& c = ctx.server.config;
-  return {c.zset_listpack_entries(), c.zset_listpack_value()};
+  return ctx.server.config.zset_limits();  // cached copies: no lock per command
 }
 
 size_t store_zset(ExecContext& ctx, const std::string& dst, ZSetType& result, std::string_view event) {

@@ -332,8 +332,8 @@ namespace {
 // write would choose.
 EncodingLimits configured_limits(const ConfigStore& config) {
   EncodingLimits l;
-  l.hash = {config.hash_listpack_entries(), config.hash_listpack_value()};
-  l.zset = {config.zset_listpack_entries(), config.zset_listpack_value()};
+  l.hash = config.hash_limits();
+  l.zset = config.zset_limits();
   l.set_max_intset_entries = config.get_int("set-max-intset-entries");
   return l;
 }
