@@ -256,21 +256,11 @@ class Dict {
   // of 1.2M keys: 1.05 -> 0.94 s).
   template <class F>
   void for_each(F&& fn) {
-    for (Table& tb : t_)
-      for (uint64_t i = 0; i < tb.size; ++i) {
-        if (i + kPrefetchSlots < tb.size)
-          if (const Node* ahead = tb.buckets[i + kPrefetchSlots]) __builtin_prefetch(ahead);
-        for (Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
-      }
+    visit_all<Node>(t_, fn);
   }
   template <class F>
   void for_each(F&& fn) const {
-    for (const Table& tb : t_)
-      for (uint64_t i = 0; i < tb.size; ++i) {
-        if (i + kPrefetchSlots < tb.size)
-          if (const Node* ahead = tb.buckets[i + kPrefetchSlots]) __builtin_prefetch(ahead);
-        for (const Node* n = tb.buckets[i]; n; n = n->next) fn(*n);
-      }
+    visit_all<const Node>(t_, fn);
   }
 
   // A random node, as Redis's dictGetRandomKey: a random non-empty bucket,
@@ -302,6 +292,17 @@ class Dict {
  private:
   static constexpr uint64_t kInitialSize = 4;
   static constexpr uint64_t kPrefetchSlots = 8;  // for_each's look-ahead
+
+  // for_each's walk, for both constnesses (N is Node or const Node).
+  template <class N, class Tables, class F>
+  static void visit_all(Tables& tables, F& fn) {
+    for (auto& tb : tables)
+      for (uint64_t i = 0; i < tb.size; ++i) {
+        if (i + kPrefetchSlots < tb.size)
+          if (const Node* ahead = tb.buckets[i + kPrefetchSlots]) __builtin_prefetch(ahead);
+        for (N* n = tb.buckets[i]; n; n = n->next) fn(*n);
+      }
+  }
 
   // Where key_data() is: members are laid out in order, each at the next
   // multiple of its alignment (offsetof is not usable on a Node whose V is
