@@ -32,6 +32,7 @@
 #include <cerrno>
 #include <deque>
 #include <sstream>
+#include <thread>
 
 #include "actors/blocking.hpp"
 #include "actors/messages.hpp"
@@ -113,6 +114,7 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   // messages allocates nothing.
   std::string pubsub_buf;
   bool write_posted = false;  // in the round's pending writes (defer_write)
+  bool pubsub_posted = false;  // ... for its pub/sub messages (wake_here)
   bool write_now = false;     // this read published: answer it at once
   // The session while EXEC or a script has it (actors/messages.hpp).
   SessionLoanPtr loan = std::make_shared<SessionLoan>();
@@ -295,6 +297,8 @@ void write_ready(Self* self, ConnectionState& st) {
 // end of on_data): in a busy script's poll (the multiplexer does not turn
 // until the script ends; the poll also writes what waited when the script
 // began), on a close, and after a pub/sub command.
+void write_pubsub(Self* self, ConnectionState& st);
+
 struct PendingWrites {
   std::vector<std::shared_ptr<ConnectionState>> conns;
   bool posted = false;
@@ -306,12 +310,25 @@ void write_pending() {
   conns.swap(t_pending.conns);
   t_pending.posted = false;
   for (const auto& st : conns) {
-    if (!st->write_posted) continue;  // written meanwhile (busy poll, close)
-    st->write_posted = false;
-    write_ready(st->self, *st);
+    if (st->write_posted) {
+      st->write_posted = false;
+      write_ready(st->self, *st);
+    }
+    if (st->pubsub_posted) {
+      st->pubsub_posted = false;
+      write_pubsub(st->self, *st);
+    }
   }
   conns.clear();
   if (t_pending.conns.empty()) conns.swap(t_pending.conns);  // keep the capacity
+}
+
+void post_pending(Self* self, ConnectionState& st) {
+  t_pending.conns.push_back(st.shared_from_this());
+  if (!t_pending.posted) {
+    t_pending.posted = true;
+    self->backend().post([] { write_pending(); });
+  }
 }
 
 // A read joins the list before its commands run, so what they wake (a
@@ -319,11 +336,23 @@ void write_pending() {
 void defer_write(Self* self, ConnectionState& st) {
   if (t_in_busy_poll || st.write_posted) return;
   st.write_posted = true;
-  t_pending.conns.push_back(st.shared_from_this());
-  if (!t_pending.posted) {
-    t_pending.posted = true;
-    self->backend().post([] { write_pending(); });
+  post_pending(self, st);
+}
+
+// A subscriber woken by a publisher on its own I/O thread joins the same
+// list instead of receiving a pubsub_atom: no message to allocate, queue
+// and dispatch per subscriber and burst. Its messages are then written with
+// the round's replies, after those of the publisher, whose read joined the
+// list first.
+bool wake_here(const std::weak_ptr<ConnectionState>& weak, std::thread::id home) {
+  if (t_in_busy_poll || std::this_thread::get_id() != home) return false;
+  std::shared_ptr<ConnectionState> st = weak.lock();
+  if (!st || st->closed) return true;
+  if (!st->pubsub_posted) {
+    st->pubsub_posted = true;
+    post_pending(st->self, *st);
   }
+  return true;
 }
 
 // Pub/sub messages queued for this client (engine/pubsub.hpp): they follow
@@ -594,7 +623,13 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
   }
   st->parser.set_auth_required(!s.authenticated);
   tune_socket(s.fd, state.config.get_int("tcp-keepalive"));
-  if (!s.subscriber) s.subscriber = make_connection_subscriber(s.id, caf::actor_cast<caf::actor>(self));
+  if (!s.subscriber) {
+    s.subscriber = make_connection_subscriber(
+        s.id, caf::actor_cast<caf::actor>(self),
+        [weak = std::weak_ptr<ConnectionState>(st), home = std::this_thread::get_id()] {
+          return wake_here(weak, home);
+        });
+  }
   st->ctx->clients->add(s, caf::actor_cast<caf::actor>(self));
   self->configure_read(hdl, caf::io::receive_policy::at_most(kReadChunk));
   self->ack_writes(hdl, true);

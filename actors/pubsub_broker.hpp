@@ -9,6 +9,7 @@
 // through its own session.
 
 #include <cstdint>
+#include <functional>
 
 #include "caf/actor.hpp"
 #include "caf/atom.hpp"
@@ -18,6 +19,11 @@ namespace shardis {
 
 using pubsub_atom = caf::atom_constant<caf::atom("pubsub")>;
 
-SubscriberPtr make_connection_subscriber(uint64_t client_id, const caf::actor& connection);
+// `wake_here`, if set, is tried before the message: it wakes the
+// connection directly and returns true when the publisher runs on the
+// connection's own I/O thread, false elsewhere.
+using WakeHere = std::function<bool()>;
+SubscriberPtr make_connection_subscriber(uint64_t client_id, const caf::actor& connection,
+                                         WakeHere wake_here = {});
 
 }  // namespace shardis
