@@ -70,9 +70,12 @@ using GuestPtr = std::shared_ptr<Guest>;
 
 namespace {
 
-// Redis reads 16 KB at a time too; CAF zero-fills the whole read buffer
-// before every read, so a larger chunk costs memset time on small requests.
+// Redis reads 16 KB at a time too; CAF zero-fills its read buffer past
+// what the last read brought, so a larger chunk costs memset time on small
+// requests. A read that fills the chunk doubles the next one, up to
+// kReadChunkMax (adapt_read).
 constexpr size_t kReadChunk = 16 * 1024;
+constexpr size_t kReadChunkMax = 64 * 1024;
 constexpr size_t kNoShard = SIZE_MAX;
 // write_pubsub keeps its buffer between writes up to this capacity.
 constexpr size_t kKeptPubsubCapacity = 64 * 1024;
@@ -113,6 +116,7 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   // the two trade their capacity back and forth and a steady stream of
   // messages allocates nothing.
   std::string pubsub_buf;
+  size_t read_chunk = kReadChunk;  // what the next read may bring
   bool write_posted = false;  // in the round's pending writes (defer_write)
   bool pubsub_posted = false;  // ... for its pub/sub messages (wake_here)
   bool write_now = false;     // this read published: answer it at once
@@ -598,6 +602,21 @@ void tune_socket(int fd, int64_t keepalive_s) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 }
 
+// A client streaming more than a chunk per poll round (a PUBLISH pipeline of
+// 4 KB messages, a bulk load) gets up to 64 KB per read: a larger batch of
+// commands per round, so each subscriber's send carries more messages. At
+// 1 -> 100 subscribers of 4 KB messages, 16 KB reads brought 3.3 PUBLISH per
+// round against 4 for redis (whose writes then came out larger), and shardis
+// reached 0.85-1.23x redis; 64 KB reads gave 1.31-1.37x. Any shorter read
+// returns to 16 KB. CAF applies the policy to the next read, and its buffer
+// keeps the larger capacity (64 KB at most per connection).
+void adapt_read(Self* self, ConnectionState& st, size_t got) {
+  const size_t want = got == st.read_chunk ? std::min(st.read_chunk * 2, kReadChunkMax) : kReadChunk;
+  if (want == st.read_chunk) return;
+  st.read_chunk = want;
+  self->configure_read(st.hdl, caf::io::receive_policy::at_most(want));
+}
+
 caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, ContextPtr ctx, GuestPtr guest) {
   auto st = std::make_shared<ConnectionState>();
   st->self = self;
@@ -642,6 +661,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
                          tick_atom::value);
   return {
       [self, st](const caf::io::new_data_msg& msg) {
+        adapt_read(self, *st, msg.buf.size());
         on_data(self, *st, msg.buf.data(), msg.buf.size());
       },
       [self, st](done_atom, BatchPtr& b) {

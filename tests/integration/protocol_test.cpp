@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
@@ -102,6 +103,29 @@ TEST_CASE("HELLO switches protocols", "[protocol][resp3]") {
   CHECK(resp2->first.items.size() == 14);
   s.send("GET missing\r\n");
   CHECK(s.read_frame() == "$-1\r\n");
+}
+
+// A client that keeps every read full gets larger reads (16 KB up to
+// 64 KB, then back): commands of every size must still be cut at the right
+// bytes wherever a read ends.
+TEST_CASE("a pipeline of megabytes is read whole, whatever the read size", "[protocol]") {
+  EmbeddedServer server = start_server();
+  Client c(server.host(), server.port());
+  auto value = [](size_t i) { return std::string(1 + i * 37 % 1500, static_cast<char>('a' + i % 26)); };
+  std::vector<Args> sets, gets;
+  for (size_t i = 0; i < 3000; ++i) {
+    sets.push_back({"SET", "big:" + std::to_string(i), value(i)});
+    gets.push_back({"GET", "big:" + std::to_string(i)});
+  }
+  const std::vector<std::string> set_replies = c.pipeline(sets);
+  REQUIRE(set_replies.size() == sets.size());
+  for (const std::string& r : set_replies) REQUIRE(r == "+OK");
+  // Short commands after the burst, then the burst's data read back.
+  CHECK(c.raw({"DBSIZE"}) == ":3000");
+  const std::vector<std::string> values = c.pipeline(gets);
+  REQUIRE(values.size() == gets.size());
+  for (size_t i = 0; i < gets.size(); ++i) REQUIRE(values[i] == "$" + value(i));
+  CHECK(c.raw({"PING"}) == "+PONG");
 }
 
 TEST_CASE("a protocol error closes only the offending connection", "[protocol]") {
