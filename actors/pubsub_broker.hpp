@@ -2,11 +2,12 @@
 // The actor side of pub/sub (the model is in engine/pubsub.hpp).
 //
 // Every connection gets a Subscriber at connect time. Publishers append to
-// its outbox on their own thread and wake the connection with one
-// pubsub_atom per batch of messages; the connection actor then writes the
-// outbox to its socket (connection.cpp). The subscriber holds only a weak
-// reference to its connection: a strong one would keep the actor alive
-// through its own session.
+// its outbox on their own thread and wake the connection once per batch of
+// messages: directly when the publisher runs on the connection's own I/O
+// thread (wake_here), else with a pubsub_atom; the connection actor then
+// writes the outbox to its socket (connection.cpp). The subscriber holds
+// only weak references to its connection: a strong one would keep the actor
+// alive through its own session.
 
 #include <cstdint>
 #include <functional>
