@@ -5,6 +5,7 @@
 #
 #   bench/pubsub_compare.sh [build-dir]      (default: build; a Release build)
 #   DURATION=3s ROUNDS=3 SHARDS=2 bench/pubsub_compare.sh build
+#   PIN=1: servers on CPU 0, the benchmark's threads on CPU 1 (bench/lib.sh)
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -47,7 +48,7 @@ wait_pong "$SHARDIS_PORT" "$SHARDIS_PID" "$WORK/shardis.log" >/dev/null
 delivered() {
   local port=$1 out
   shift
-  out=$("$BENCH_BIN" --port "$port" --duration "$DURATION" "$@") ||
+  out=$("${CLIENT_CPU[@]}" "$BENCH_BIN" --port "$port" --duration "$DURATION" "$@") ||
     { echo "$out" >&2; exit 1; }
   sed -n 's/.* delivered\/s=\([0-9]*\) .*/\1/p' <<<"$out"
 }

@@ -11,16 +11,23 @@
 // Publishers pause while the deliveries promised but not yet read exceed
 // --max-backlog bytes: otherwise they outrun the subscribers, the server's
 // output buffers grow to their limit and the run measures disconnections
-// rather than sustained throughput.
+// rather than sustained throughput. A paused publisher sleeps until a reader
+// brings the backlog under the bound; polling for it every 50 us instead
+// had 50 publisher threads waking a million times a second, CPU the
+// readers then lacked.
 
 #include <hiredis/hiredis.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -30,6 +37,7 @@
 
 #include "support/redis_calls.hpp"
 #include "tools/cli_options.hpp"
+#include "tools/frame_counter.hpp"
 
 namespace shardis::pubsub_bench {
 namespace {
@@ -40,6 +48,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kChannel = "bench:channel";
 constexpr const char* kPattern = "bench:*";
+// What a subscriber's read may bring at once.
+constexpr size_t kReadBytes = 64 * 1024;
 // How long the subscribers may go without a message, once the publishers
 // stopped, before the run gives up on the missing ones.
 constexpr auto kDrainTimeout = 3s;
@@ -112,6 +122,7 @@ struct Shared {
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> bad_size{0};
   std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> pauses{0};  // times a publisher waited on the backlog
   std::mutex mu;
   std::string first_error;
 
@@ -124,6 +135,29 @@ struct Shared {
     uint64_t p = promised, d = delivered;
     return p > d ? (p - d) * static_cast<uint64_t>(options.size) : 0;
   }
+  bool over_backlog() const { return backlog_bytes() > static_cast<uint64_t>(options.max_backlog); }
+
+  // Publishers: returns when the backlog is under the bound, publishing
+  // stops, or 10 ms pass (the caller checks again).
+  void wait_for_backlog() {
+    std::unique_lock lock(throttle_mu);
+    ++throttled;  // before the predicate reads `delivered`; see release_publishers
+    throttle_cv.wait_for(lock, 10ms, [&] { return !over_backlog() || stop_publishing; });
+    --throttled;
+  }
+  // Readers, after adding to `delivered`: a publisher that counted itself
+  // in `throttled` before this read either saw the new count or is asleep
+  // and is woken here.
+  void release_publishers() {
+    if (throttled.load() == 0 || over_backlog()) return;
+    std::lock_guard lock(throttle_mu);
+    throttle_cv.notify_all();
+  }
+
+ private:
+  std::mutex throttle_mu;
+  std::condition_variable throttle_cv;
+  std::atomic<int> throttled{0};
 };
 
 struct ContextDeleter {
@@ -160,54 +194,69 @@ void run_publisher(Shared& shared) {
   try {
     ContextPtr ctx = connect(o);
     while (!shared.stop_publishing) {
-      while (shared.backlog_bytes() > static_cast<uint64_t>(o.max_backlog) &&
-             !shared.stop_publishing)
-        std::this_thread::sleep_for(50us);
+      if (shared.over_backlog() && !shared.stop_publishing) {
+        ++shared.pauses;
+        while (shared.over_backlog() && !shared.stop_publishing) shared.wait_for_backlog();
+      }
       int n = claim(shared);
       if (n == 0) return;
       for (int i = 0; i < n; ++i) test::append_command(ctx.get(), {"PUBLISH", kChannel, payload});
-      for (int i = 0; i < n; ++i) {
+      // The shared counters move once per batch.
+      uint64_t promised = 0;
+      std::string failed;
+      int replies = 0;
+      for (; replies < n; ++replies) {
         ReplyPtr r = test::read_reply(ctx.get());
-        if (!r || r->type != REDIS_REPLY_INTEGER)
-          return shared.error("PUBLISH: " + test::describe(ctx.get(), r.get()));
-        shared.promised += static_cast<uint64_t>(r->integer);
-        ++shared.published;
+        if (!r || r->type != REDIS_REPLY_INTEGER) {
+          failed = "PUBLISH: " + test::describe(ctx.get(), r.get());
+          break;
+        }
+        promised += static_cast<uint64_t>(r->integer);
       }
+      shared.promised += promised;
+      shared.published += static_cast<uint64_t>(replies);
+      if (!failed.empty()) return shared.error(failed);
     }
   } catch (const std::exception& e) {
     shared.error(e.what());
   }
 }
 
-// One subscription message: counts it and checks its payload.
-void count_message(Shared& shared, const redisReply* r) {
-  const size_t payload = shared.options.pattern ? 3 : 2;
-  if (r->type != REDIS_REPLY_ARRAY || r->elements != payload + 1 ||
-      r->element[payload]->type != REDIS_REPLY_STRING)
-    return shared.error("unexpected frame: " + test::render(r));
-  if (r->element[payload]->len != static_cast<size_t>(shared.options.size)) ++shared.bad_size;
-  ++shared.delivered;
-}
-
-// Reads a group of subscriber connections until told to stop.
+// Reads a group of subscriber connections until told to stop: each
+// connection's bytes go through its FrameCounter, and the shared counters
+// move once per read, not once per message.
 void run_reader(Shared& shared, std::vector<ContextPtr>& conns) {
+  const Options& o = shared.options;
   std::vector<pollfd> fds;
-  for (const ContextPtr& c : conns) fds.push_back({c->fd, POLLIN, 0});
+  std::vector<tools::FrameCounter> counters;
+  for (const ContextPtr& c : conns) {
+    fds.push_back({c->fd, POLLIN, 0});
+    counters.emplace_back(o.pattern ? "pmessage" : "message", o.pattern ? 4 : 3);
+  }
+  std::vector<char> buf(kReadBytes);
   while (!shared.stop_reading) {
     if (poll(fds.data(), fds.size(), 100) <= 0) continue;
     for (size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      redisContext* ctx = conns[i].get();
-      void* reply = nullptr;
-      int status = redisBufferRead(ctx);
-      while (status == REDIS_OK && (status = redisGetReplyFromReader(ctx, &reply)) == REDIS_OK &&
-             reply != nullptr) {
-        ReplyPtr r(static_cast<redisReply*>(reply));
-        count_message(shared, r.get());
-      }
-      if (status != REDIS_OK) {
-        shared.error("subscriber: " + test::describe(ctx, nullptr));
+      const ssize_t n = read(fds[i].fd, buf.data(), buf.size());
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) {
+        shared.error(std::string("subscriber: ") +
+                     (n == 0 ? "connection closed" : std::strerror(errno)));
         fds[i].fd = -1;  // poll skips it from now on
+        continue;
+      }
+      uint64_t frames = 0, bad_size = 0;
+      const bool ok = counters[i].feed(buf.data(), static_cast<size_t>(n), [&](size_t payload) {
+        ++frames;
+        if (payload != static_cast<size_t>(o.size)) ++bad_size;
+      });
+      shared.delivered += frames;
+      if (bad_size > 0) shared.bad_size += bad_size;
+      shared.release_publishers();
+      if (!ok) {
+        shared.error("subscriber: " + counters[i].error());
+        fds[i].fd = -1;
       }
     }
   }
@@ -278,11 +327,11 @@ int run(const Options& o) {
   uint64_t delivered = shared.delivered, bad_size = shared.bad_size, errors = shared.errors;
   std::printf(
       "summary: published=%llu published/s=%.0f delivered=%llu delivered/s=%.0f promised=%llu "
-      "bad_size=%llu errors=%llu\n",
+      "bad_size=%llu errors=%llu pauses=%llu\n",
       static_cast<unsigned long long>(published), per_second(published, published_at - start),
       static_cast<unsigned long long>(delivered), per_second(delivered, drained_at - start),
       static_cast<unsigned long long>(promised), static_cast<unsigned long long>(bad_size),
-      static_cast<unsigned long long>(errors));
+      static_cast<unsigned long long>(errors), static_cast<unsigned long long>(shared.pauses));
   if (errors > 0) std::printf("first error: %s\n", shared.first_error.c_str());
   bool ok = errors == 0 && bad_size == 0 && published > 0 && delivered == promised;
   std::printf("%s\n", ok ? "result: OK" : "result: FAILED");

@@ -277,10 +277,14 @@ TEST_CASE("CLIENT LIST from another connection shows a subscriber's counts", "[p
 TEST_CASE("shardis-pubsub-bench delivers everything it publishes", "[pubsub][tools]") {
   ShardisProcess srv({"--shards", "2"});
   bool pattern = GENERATE(false, true);
+  // A backlog bound of one message's bytes pauses the publishers after
+  // nearly every batch, until the readers catch up.
+  bool throttled = GENERATE(false, true);
   std::vector<std::string> args = {"--port", std::to_string(srv.port()), "--subscribers", "5",
                                    "--publishers", "3", "--size", "100", "--pipeline", "8",
                                    "--messages", "500"};
   if (pattern) args.push_back("--pattern");
+  if (throttled) args.insert(args.end(), {"--max-backlog", "100"});
   TempDir dir("shardis-pubsub-bench-test");
   ChildProcess tool(SHARDIS_PUBSUB_BENCH_BIN, args, dir.path() / "bench.log");
   std::optional<int> exit_code = tool.wait_exit(60s);
@@ -293,8 +297,11 @@ TEST_CASE("shardis-pubsub-bench delivers everything it publishes", "[pubsub][too
   // 500 messages to 5 subscribers each; the counts the tool prints agree.
   CHECK(std::regex_search(text, std::regex(R"(summary: published=500 published/s=\d+ )"
                                            R"(delivered=2500 delivered/s=\d+ promised=2500 )"
-                                           R"(bad_size=0 errors=0)")));
+                                           R"(bad_size=0 errors=0 pauses=\d+)")));
   CHECK(text.find("result: OK") != std::string::npos);
+  std::smatch pauses;
+  REQUIRE(std::regex_search(text, pauses, std::regex(R"(pauses=(\d+))")));
+  if (throttled) CHECK(std::stoull(pauses[1]) > 0);
 }
 
 }  // namespace shardis::test
