@@ -57,12 +57,14 @@ void BM_GlobAgainstPatterns(benchmark::State& state) {
 }
 BENCHMARK(BM_GlobAgainstPatterns);
 
-// One PUBLISH of a message of the argument's size to 100 subscribers; the
-// outboxes are emptied every 64 messages, as connections would.
+// One PUBLISH of a message of the first argument's size to the second
+// argument's number of subscribers; the outboxes are emptied every 64
+// messages, as connections would.
 void BM_PublishFanOut(benchmark::State& state) {
+  const int subscribers = static_cast<int>(state.range(1));
   PubSub registry;
   std::vector<std::unique_ptr<Subscriber>> subs;
-  for (int i = 0; i < kCount; ++i) {
+  for (int i = 0; i < subscribers; ++i) {
     subs.push_back(std::make_unique<Subscriber>(static_cast<uint64_t>(i)));
     registry.subscribe(*subs.back(), PubSubKind::kChannel, "fanout");
   }
@@ -81,8 +83,8 @@ void BM_PublishFanOut(benchmark::State& state) {
     }
   }
   for (auto& s : subs) registry.unsubscribe_all(*s);
-  state.SetItemsProcessed(state.iterations() * kCount);
+  state.SetItemsProcessed(state.iterations() * subscribers);
 }
-BENCHMARK(BM_PublishFanOut)->Arg(64)->Arg(4096);
+BENCHMARK(BM_PublishFanOut)->Args({64, 100})->Args({4096, 100})->Args({64, 1})->Args({4096, 1});
 
 }  // namespace

@@ -30,13 +30,14 @@ void format_pmessage(std::string* out, int resp, std::string_view pattern, std::
 // ---------------------------------------------------------------------------
 // Subscriber
 
-bool Subscriber::deliver(std::string_view frame, const OutputLimit& limit, int64_t now_ms) {
+template <class Append>
+bool Subscriber::deliver_with(Append&& append, const OutputLimit& limit, int64_t now_ms) {
   bool wake_now = false;
   bool kept = true;
   {
     std::lock_guard lock(mu_);
     if (overflowed_) return false;
-    outbox_.append(frame);
+    append(outbox_);
     const int64_t used = static_cast<int64_t>(outbox_.size() + unsent_.load(std::memory_order_relaxed));
     bool over = limit.hard > 0 && used > limit.hard;
     // As Redis: the soft limit counts once it has held for more than
@@ -62,6 +63,10 @@ bool Subscriber::deliver(std::string_view frame, const OutputLimit& limit, int64
   }
   if (wake_now) wake();
   return kept;
+}
+
+bool Subscriber::deliver(std::string_view frame, const OutputLimit& limit, int64_t now_ms) {
+  return deliver_with([frame](std::string& outbox) { outbox.append(frame); }, limit, now_ms);
 }
 
 bool Subscriber::take(std::string* out) {
@@ -149,6 +154,21 @@ void PubSub::unsubscribe_all(Subscriber& s) {
   }
 }
 
+// One message to every subscriber of a channel or pattern. A lone
+// subscriber (the usual pattern subscriber) gets the frame formatted
+// straight into its outbox; several share one formatted copy per protocol.
+template <class Format, class Frame>
+void PubSub::deliver_all(const Subscribers& subs, const Format& format, const Frame& frame,
+                         const OutputLimit& limit, int64_t now_ms) {
+  if (subs.size() == 1) {
+    Subscriber* s = *subs.begin();
+    const int resp = s->resp();
+    s->deliver_with([&](std::string& outbox) { format(&outbox, resp); }, limit, now_ms);
+    return;
+  }
+  for (Subscriber* s : subs) s->deliver(frame(s->resp(), format), limit, now_ms);
+}
+
 size_t PubSub::publish(PubSubKind kind, std::string_view channel, std::string_view message,
                        const OutputLimit& limit, int64_t now_ms) {
   size_t receivers = 0;
@@ -165,10 +185,8 @@ size_t PubSub::publish(PubSubKind kind, std::string_view channel, std::string_vi
     if (auto it = t.map.find(channel); it != t.map.end()) {
       const std::string_view word = kind == PubSubKind::kShard ? "smessage" : "message";
       auto format = [&](std::string* out, int resp) { format_message(out, resp, word, channel, message); };
-      for (Subscriber* s : it->second) {
-        s->deliver(frame(s->resp(), format), limit, now_ms);
-        ++receivers;
-      }
+      deliver_all(it->second, format, frame, limit, now_ms);
+      receivers += it->second.size();
     }
   }
   if (kind != PubSubKind::kChannel) return receivers;
@@ -178,10 +196,8 @@ size_t PubSub::publish(PubSubKind kind, std::string_view channel, std::string_vi
     frames[0].clear();
     frames[1].clear();
     auto format = [&](std::string* out, int resp) { format_pmessage(out, resp, pattern, channel, message); };
-    for (Subscriber* s : subs) {
-      s->deliver(frame(s->resp(), format), limit, now_ms);
-      ++receivers;
-    }
+    deliver_all(subs, format, frame, limit, now_ms);
+    receivers += subs.size();
   }
   return receivers;
 }

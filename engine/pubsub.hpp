@@ -134,6 +134,11 @@ class Subscriber {
   virtual void wake() {}
 
  private:
+  // deliver() with the frame appended by append(outbox) under the lock:
+  // PubSub formats a frame with one receiver straight into its outbox.
+  template <class Append>
+  bool deliver_with(Append&& append, const OutputLimit& limit, int64_t now_ms);
+
   const uint64_t id_;
   std::atomic<int> resp_{2};
   std::atomic<size_t> unsent_{0};
@@ -182,6 +187,9 @@ class PubSub {
   };
   Table& table(PubSubKind kind);
   const Table& table(PubSubKind kind) const;
+  template <class Format, class Frame>
+  static void deliver_all(const Subscribers& subs, const Format& format, const Frame& frame,
+                          const OutputLimit& limit, int64_t now_ms);
   static std::set<std::string, std::less<>>& names(Subscriber& s, PubSubKind kind);
   static void count_names(Subscriber& s, PubSubKind kind);
 
