@@ -82,6 +82,11 @@ bool Subscriber::take(std::string* out) {
   return true;
 }
 
+void Subscriber::release_capacity(size_t keep) {
+  std::lock_guard lock(mu_);
+  if (outbox_.empty() && outbox_.capacity() > keep) std::string().swap(outbox_);
+}
+
 bool Subscriber::overflowed() const {
   std::lock_guard lock(mu_);
   return overflowed_;

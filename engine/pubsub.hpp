@@ -113,6 +113,8 @@ class Subscriber {
   bool take(std::string* out);
   bool overflowed() const;
   bool has_pending() const;
+  // Frees an empty outbox's buffer if its capacity exceeds `keep` bytes.
+  void release_capacity(size_t keep);
   // Bytes the connection holds but has not written yet (its socket is
   // full); they count towards the limit.
   void set_unsent(size_t bytes) { unsent_.store(bytes, std::memory_order_relaxed); }

@@ -129,6 +129,40 @@ TEST_CASE("a subscriber that never reads is disconnected at the hard limit, othe
   CHECK(srv.log().find("closed for overcoming of output buffer limits") != std::string::npos);
 }
 
+// A subscriber's buffers keep their capacity while messages stream (no
+// allocation per write), and a burst that queued megabytes does not keep
+// them once it is over: the connection's tick gives them back.
+TEST_CASE("memory a burst queued for a slow subscriber is given back after it", "[pubsub]") {
+  ShardisProcess srv;
+  RawSocket sub(srv.host(), srv.port());
+  sub.send(command({"SUBSCRIBE", "burst"}));
+  sub.read_frame();
+  Client pub(srv.host(), srv.port(), 20s);
+  const long long used_before = info_number(pub, "used_memory");
+
+  // 16 MB while the subscriber reads nothing: what the sockets do not take
+  // queues in the server, under the 32 MB hard limit.
+  constexpr int kMessages = 64;
+  const std::string payload(256 * 1024, 'b');
+  std::vector<Args> commands(kMessages, Args{"PUBLISH", "burst", payload});
+  for (const std::string& r : pub.pipeline(commands)) REQUIRE(r == ":1");
+  const long long used_queued = info_number(pub, "used_memory");
+  CHECK(used_queued - used_before > 2 * 1024 * 1024);
+
+  const std::string frame = "*3\r\n" + bulk("message") + bulk("burst") + bulk(payload);
+  for (int i = 0; i < kMessages; ++i) REQUIRE(sub.read_exact(frame.size(), 10s) == frame);
+
+  long long used_after = used_queued;
+  for (int i = 0; i < 50 && used_after - used_before > 512 * 1024; ++i) {
+    std::this_thread::sleep_for(100ms);
+    used_after = info_number(pub, "used_memory");
+  }
+  INFO("used_memory before " << used_before << ", queued " << used_queued << ", after " << used_after);
+  CHECK(used_after - used_before <= 512 * 1024);
+  CHECK(pub.integer({"PUBLISH", "burst", "still here"}) == 1);
+  CHECK(sub.read_frame() == "*3\r\n" + bulk("message") + bulk("burst") + bulk("still here"));
+}
+
 TEST_CASE("a subscriber over the soft limit for longer than its seconds is disconnected", "[pubsub]") {
   ShardisProcess srv({"--client-output-buffer-limit", "pubsub 0 256kb 1"});
   RawSocket stalled(srv.host(), srv.port());
