@@ -550,6 +550,13 @@ class Turn {
 void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
   Turn turn(st);
   defer_write(self, st);
+  // Messages queued for this client earlier in the poll round precede the
+  // replies of what it sent, as in Redis, which appends a message to its
+  // receivers' output when it is published. A publisher on this thread
+  // leaves pubsub_posted; one on another thread sends a pubsub_atom, which
+  // may be handled after this read. Behind a full socket the messages wait
+  // (write_pubsub), so there a reply may still pass them.
+  if (std::exchange(st.pubsub_posted, false)) write_pubsub(self, st);
   st.ctx->state->counters.net_input_bytes.fetch_add(len, std::memory_order_relaxed);
   size_t off = 0;
   while (off < len && !st.closing) {

@@ -255,6 +255,39 @@ TEST_CASE("a RESP3 client's own message follows the reply of the command that pu
   CHECK(c.read_frame() == message("ch", "mine"));
 }
 
+// Redis appends a message to its receivers' output when it is published, so
+// a RESP3 subscriber whose command the server reads after a PUBLISH gets the
+// message before that command's reply, even when both arrive in one poll.
+// A script keeps the I/O thread busy while both are sent, so that they do.
+TEST_CASE("a message published before a RESP3 subscriber's command precedes its reply",
+          "[pubsub]") {
+  EmbeddedServer server = start_placed_server(2, "io");
+  RawSocket sub(server.host(), server.port());
+  sub.send(command({"HELLO", "3"}));
+  sub.read_frame();
+  sub.send(command({"SUBSCRIBE", "ch"}));
+  REQUIRE(sub.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("ch") + ":1\r\n");
+  RawSocket busy(server.host(), server.port());
+  RawSocket pub(server.host(), server.port());
+  // Both connections are set up before the first script: a socket the
+  // server starts watching only after the script would be read last.
+  for (RawSocket* s : {&busy, &pub}) {
+    s->send(command({"PING"}));
+    REQUIRE(s->read_frame() == "+PONG\r\n");
+  }
+  for (int round = 0; round < 3; ++round) {
+    busy.send(command({"EVAL", "local n = 0 for i = 1, 40000000 do n = n + i end return 1", "0"}));
+    std::this_thread::sleep_for(50ms);
+    pub.send(command({"PUBLISH", "ch", "m" + std::to_string(round)}));
+    std::this_thread::sleep_for(20ms);
+    sub.send(command({"ECHO", "e" + std::to_string(round)}));
+    CHECK(busy.read_frame(10s) == ":1\r\n");
+    CHECK(pub.read_frame() == ":1\r\n");
+    CHECK(sub.read_frame() == message("ch", "m" + std::to_string(round)));
+    CHECK(sub.read_frame() == bulk("e" + std::to_string(round)));
+  }
+}
+
 // A SUBSCRIBE queued in MULTI runs on the coordinator with the connection's
 // session (pool placement); the client may be gone by then. Its close must
 // not leave the subscription EXEC adds after it: many clients send
