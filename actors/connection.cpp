@@ -120,6 +120,7 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   // grow a fresh one, an mmap and a page fault per 4 KB (10% of the
   // server's time at 50 -> 1 pattern subscriber, 4 KB messages).
   std::string pubsub_buf;
+  size_t pubsub_sent = 0;  // bytes of pubsub_buf sent or handed to CAF
   size_t read_chunk = kReadChunk;  // what the next read may bring
   bool write_posted = false;  // in the round's pending writes (defer_write)
   bool pubsub_posted = false;  // ... for its pub/sub messages (wake_here)
@@ -249,23 +250,37 @@ void close_connection(Self* self, ConnectionState& st) {
 // that Redis does not make. Whatever the socket does not take at once goes
 // through CAF's buffer, and so does everything after it until CAF reports
 // the buffer empty (data_transferred_msg), so bytes never overtake.
-void send_bytes(Self* self, ConnectionState& st, const char* data, size_t len) {
+// What send_up_to did with the bytes: sent, or copied to CAF's buffer.
+struct Sent {
+  size_t sent = 0;
+  size_t buffered = 0;
+  size_t taken() const { return sent + buffered; }
+};
+
+// Sends what the socket takes; of the rest, at most `buffer_max` bytes go
+// to CAF's buffer, which writes them when the socket drains. The caller
+// keeps what is beyond Sent::taken().
+Sent send_up_to(Self* self, ConnectionState& st, const char* data, size_t len, size_t buffer_max) {
+  Sent r;
   if (!st.caf_writing) {
     const ssize_t n = ::send(static_cast<int>(st.hdl.id()), data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n == static_cast<ssize_t>(len)) return;
+    if (n == static_cast<ssize_t>(len)) return {len, 0};
     if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
       // The peer is gone; CAF's read side reports the close.
-      return;
+      return {len, 0};
     }
-    if (n > 0) {
-      data += n;
-      len -= static_cast<size_t>(n);
-    }
+    if (n > 0) r.sent = static_cast<size_t>(n);
   }
+  r.buffered = std::min(len - r.sent, buffer_max);
   auto& buf = self->wr_buf(st.hdl);
-  buf.insert(buf.end(), data, data + len);
+  buf.insert(buf.end(), data + r.sent, data + r.sent + r.buffered);
   self->flush(st.hdl);
   st.caf_writing = true;
+  return r;
+}
+
+void send_bytes(Self* self, ConnectionState& st, const char* data, size_t len) {
+  send_up_to(self, st, data, len, len);
 }
 
 // Writes the finished replies at the front, in order; true when one of them
@@ -368,25 +383,40 @@ bool wake_here(const std::weak_ptr<ConnectionState>& weak, std::thread::id home)
 // limit sees them, while the socket has not taken earlier bytes.
 void write_pubsub(Self* self, ConnectionState& st) {
   Subscriber& sub = *st.session.subscriber;
-  if (st.closed || (st.caf_writing && !sub.overflowed())) return;
   std::string& bytes = st.pubsub_buf;
-  bytes.clear();
-  if (!sub.take(&bytes)) {
-    spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
-                 st.session.addr);
-    close_connection(self, st);
-    return;
+  while (!st.closed && (!st.caf_writing || sub.overflowed())) {
+    if (st.pubsub_sent == bytes.size()) {  // nothing left of the last take()
+      bytes.clear();
+      st.pubsub_sent = 0;
+      if (!sub.take(&bytes)) {
+        spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
+                     st.session.addr);
+        close_connection(self, st);
+        return;
+      }
+      if (bytes.empty()) return;
+    } else if (sub.overflowed()) {
+      spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
+                   st.session.addr);
+      close_connection(self, st);
+      return;
+    }
+    const std::string_view rest = std::string_view(bytes).substr(st.pubsub_sent);
+    if (!st.slots.empty()) {
+      ready_slot(st).bytes.append(rest);
+      st.pubsub_sent = bytes.size();
+      continue;
+    }
+    // Behind a slow reader a take() may bring megabytes. CAF's write buffer
+    // gets at most kKeptPubsubCapacity of what the socket refuses (its
+    // buffers keep their capacity for the connection's life); the rest
+    // waits here, counted by the output limit, until the socket drains.
+    const Sent r = send_up_to(self, st, rest.data(), rest.size(), kKeptPubsubCapacity);
+    st.ctx->state->counters.net_output_bytes.fetch_add(r.taken(), std::memory_order_relaxed);
+    st.pubsub_sent += r.taken();
+    sub.set_unsent(r.buffered + (bytes.size() - st.pubsub_sent));
   }
-  if (bytes.empty()) return;
-  if (!st.slots.empty()) {
-    ready_slot(st).bytes.append(bytes);
-    return;
-  }
-  st.ctx->state->counters.net_output_bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
-  send_bytes(self, st, bytes.data(), bytes.size());
-  sub.set_unsent(st.caf_writing ? bytes.size() : 0);
 }
-
 void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
   send_open(self, st);
   Slot& slot = ready_slot(st);
@@ -692,7 +722,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       },
       [self, st](const caf::io::data_transferred_msg& msg) {
         if (msg.remaining == 0) st->caf_writing = false;
-        st->session.subscriber->set_unsent(msg.remaining);
+        st->session.subscriber->set_unsent(msg.remaining + (st->pubsub_buf.size() - st->pubsub_sent));
         if (msg.remaining == 0) write_pubsub(self, *st);
       },
       [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
@@ -703,9 +733,10 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](pubsub_atom) { write_pubsub(self, *st); },
       [self, st](tick_atom) {
         // A burst of large messages leaves no large buffer behind for long.
-        // (pubsub_buf's bytes are sent or copied by the time write_pubsub
-        // returns.)
-        if (st->pubsub_buf.capacity() > kKeptPubsubCapacity) std::string().swap(st->pubsub_buf);
+        if (st->pubsub_sent == st->pubsub_buf.size() && st->pubsub_buf.capacity() > kKeptPubsubCapacity) {
+          std::string().swap(st->pubsub_buf);
+          st->pubsub_sent = 0;
+        }
         st->session.subscriber->release_capacity(kKeptPubsubCapacity);
         // `timeout`: close a client idle for longer, as Redis's clientsCron;
         // one waiting for its own replies is not idle.
