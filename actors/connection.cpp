@@ -384,8 +384,12 @@ bool wake_here(const std::weak_ptr<ConnectionState>& weak, std::thread::id home)
 void write_pubsub(Self* self, ConnectionState& st) {
   Subscriber& sub = *st.session.subscriber;
   std::string& bytes = st.pubsub_buf;
+  // A fresh take() fully sent ends the loop: whatever arrives later wakes
+  // the connection again. A remainder of an earlier take() sent to the end
+  // goes on to the outbox, which filled without waking anyone meanwhile.
   while (!st.closed && (!st.caf_writing || sub.overflowed())) {
-    if (st.pubsub_sent == bytes.size()) {  // nothing left of the last take()
+    const bool fresh = st.pubsub_sent == bytes.size();
+    if (fresh) {  // nothing left of the last take()
       bytes.clear();
       st.pubsub_sent = 0;
       if (!sub.take(&bytes)) {
@@ -405,6 +409,7 @@ void write_pubsub(Self* self, ConnectionState& st) {
     if (!st.slots.empty()) {
       ready_slot(st).bytes.append(rest);
       st.pubsub_sent = bytes.size();
+      if (fresh) return;
       continue;
     }
     // Behind a slow reader a take() may bring megabytes. CAF's write buffer
@@ -415,6 +420,7 @@ void write_pubsub(Self* self, ConnectionState& st) {
     st.ctx->state->counters.net_output_bytes.fetch_add(r.taken(), std::memory_order_relaxed);
     st.pubsub_sent += r.taken();
     sub.set_unsent(r.buffered + (bytes.size() - st.pubsub_sent));
+    if (fresh) return;
   }
 }
 void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
