@@ -58,15 +58,20 @@ std::string message(const std::string& channel, const std::string& text) {
   return ">3\r\n" + bulk("message") + bulk(channel) + bulk(text);
 }
 
+// Switches s to RESP3 and subscribes it to channel; true if confirmed.
+bool subscribe_resp3(RawSocket& s, const std::string& channel) {
+  s.send(command({"HELLO", "3"}));
+  s.read_frame();
+  s.send(command({"SUBSCRIBE", channel}));
+  return s.read_frame() == ">3\r\n" + bulk("subscribe") + bulk(channel) + ":1\r\n";
+}
+
 }  // namespace
 
 TEST_CASE("RESP3 subscribers get push frames and keep using the connection", "[pubsub]") {
   ShardisProcess srv;
   RawSocket sub(srv.host(), srv.port());
-  sub.send(command({"HELLO", "3"}));
-  sub.read_frame();
-  sub.send(command({"SUBSCRIBE", "news"}));
-  CHECK(sub.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("news") + ":1\r\n");
+  CHECK(subscribe_resp3(sub, "news"));
   Client pub(srv.host(), srv.port());
   CHECK(pub.integer({"PUBLISH", "news", "hello"}) == 1);
   CHECK(sub.read_frame() == ">3\r\n" + bulk("message") + bulk("news") + bulk("hello"));
@@ -230,10 +235,7 @@ TEST_CASE("a RESP3 client's own message follows the reply of the command that pu
   INFO("shard-placement " << placement);
   EmbeddedServer server = start_placed_server(2, placement);
   RawSocket c(server.host(), server.port());
-  c.send(command({"HELLO", "3"}));
-  c.read_frame();
-  c.send(command({"SUBSCRIBE", "ch"}));
-  REQUIRE(c.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("ch") + ":1\r\n");
+  REQUIRE(subscribe_resp3(c, "ch"));
   c.send(command({"PUBLISH", "ch", "x"}));
   CHECK(c.read_frame() == ":1\r\n");
   CHECK(c.read_frame() == message("ch", "x"));
@@ -263,10 +265,7 @@ TEST_CASE("a message published before a RESP3 subscriber's command precedes its 
           "[pubsub]") {
   EmbeddedServer server = start_placed_server(2, "io");
   RawSocket sub(server.host(), server.port());
-  sub.send(command({"HELLO", "3"}));
-  sub.read_frame();
-  sub.send(command({"SUBSCRIBE", "ch"}));
-  REQUIRE(sub.read_frame() == ">3\r\n" + bulk("subscribe") + bulk("ch") + ":1\r\n");
+  REQUIRE(subscribe_resp3(sub, "ch"));
   RawSocket busy(server.host(), server.port());
   RawSocket pub(server.host(), server.port());
   // Both connections are set up before the first script: a socket the
