@@ -152,11 +152,14 @@ TEST_CASE("memory a burst queued for a slow subscriber is given back after it", 
   std::vector<Args> commands(kMessages, Args{"PUBLISH", "burst", payload});
   for (const std::string& r : pub.pipeline(commands)) REQUIRE(r == ":1");
   const long long used_queued = info_number(pub, "used_memory");
-  CHECK(used_queued - used_before > 2 * 1024 * 1024);
 
   const std::string frame = "*3\r\n" + bulk("message") + bulk("burst") + bulk(payload);
   for (int i = 0; i < kMessages; ++i) REQUIRE(sub.read_exact(frame.size(), 10s) == frame);
 
+  // used_memory is glibc's count (mallinfo2), which sees nothing of a
+  // sanitizer's allocator; there only the delivery is checked.
+#ifndef SHARDIS_SANITIZED
+  CHECK(used_queued - used_before > 2 * 1024 * 1024);
   long long used_after = used_queued;
   for (int i = 0; i < 50 && used_after - used_before > 512 * 1024; ++i) {
     std::this_thread::sleep_for(100ms);
@@ -164,6 +167,9 @@ TEST_CASE("memory a burst queued for a slow subscriber is given back after it", 
   }
   INFO("used_memory before " << used_before << ", queued " << used_queued << ", after " << used_after);
   CHECK(used_after - used_before <= 512 * 1024);
+#else
+  (void)used_queued;
+#endif
   CHECK(pub.integer({"PUBLISH", "burst", "still here"}) == 1);
   CHECK(sub.read_frame() == "*3\r\n" + bulk("message") + bulk("burst") + bulk("still here"));
 }
