@@ -244,12 +244,6 @@ void close_connection(Self* self, ConnectionState& st) {
   self->quit();
 }
 
-// Writes to the socket. While CAF's write buffer is empty, bytes go straight
-// to the socket: CAF's own path arms EPOLLOUT with an epoll_ctl on every
-// flush and disarms it with another after writing, two syscalls per reply
-// that Redis does not make. Whatever the socket does not take at once goes
-// through CAF's buffer, and so does everything after it until CAF reports
-// the buffer empty (data_transferred_msg), so bytes never overtake.
 // What send_up_to did with the bytes: sent, or copied to CAF's buffer.
 struct Sent {
   size_t sent = 0;
@@ -257,9 +251,13 @@ struct Sent {
   size_t taken() const { return sent + buffered; }
 };
 
-// Sends what the socket takes; of the rest, at most `buffer_max` bytes go
-// to CAF's buffer, which writes them when the socket drains. The caller
-// keeps what is beyond Sent::taken().
+// Writes to the socket. While CAF's write buffer is empty, bytes go straight
+// to the socket: CAF's own path arms EPOLLOUT with an epoll_ctl on every
+// flush and disarms it with another after writing, two syscalls per reply
+// that Redis does not make. What the socket does not take at once goes
+// through CAF's buffer, at most `buffer_max` bytes of it (the caller keeps
+// what is beyond Sent::taken()), and so does everything after it until CAF
+// reports the buffer empty (data_transferred_msg), so bytes never overtake.
 Sent send_up_to(Self* self, ConnectionState& st, const char* data, size_t len, size_t buffer_max) {
   Sent r;
   if (!st.caf_writing) {
@@ -423,6 +421,7 @@ void write_pubsub(Self* self, ConnectionState& st) {
     if (fresh) return;
   }
 }
+
 void run_here(Self* self, ConnectionState& st, const CommandSpec& spec, Args& args) {
   send_open(self, st);
   Slot& slot = ready_slot(st);
