@@ -14,11 +14,16 @@ require_server() {
   [ -x "$1" ] || { echo "no shardis-server at $1 (build first)" >&2; exit 1; }
 }
 
-# A TCP port on 127.0.0.1 nobody listens on.
+# A TCP port on 127.0.0.1 nobody listens on, below the kernel's range of
+# ephemeral ports: a port from that range may become the source port of a
+# client's connection (redis-cli's, say) before the server binds it, and
+# the server then fails with "Address already in use".
 free_port() {
-  local p
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 11024 ] || low=32768
   while :; do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
   done
 }
