@@ -121,6 +121,9 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   // server's time at 50 -> 1 pattern subscriber, 4 KB messages).
   std::string pubsub_buf;
   size_t pubsub_sent = 0;  // bytes of pubsub_buf sent or handed to CAF
+  // What a take() brought and the socket has not taken yet; it counts
+  // towards the output limit.
+  size_t pubsub_unsent() const { return pubsub_buf.size() - pubsub_sent; }
   size_t read_chunk = kReadChunk;  // what the next read may bring
   bool write_posted = false;  // in the round's pending writes (defer_write)
   bool pubsub_posted = false;  // ... for its pub/sub messages (wake_here)
@@ -386,23 +389,20 @@ void write_pubsub(Self* self, ConnectionState& st) {
   // the connection again. A remainder of an earlier take() sent to the end
   // goes on to the outbox, which filled without waking anyone meanwhile.
   while (!st.closed && (!st.caf_writing || sub.overflowed())) {
-    const bool fresh = st.pubsub_sent == bytes.size();
-    if (fresh) {  // nothing left of the last take()
+    const bool fresh = st.pubsub_unsent() == 0;  // nothing left of the last take()
+    if (fresh) {
       bytes.clear();
       st.pubsub_sent = 0;
-      if (!sub.take(&bytes)) {
-        spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
-                     st.session.addr);
-        close_connection(self, st);
-        return;
-      }
-      if (bytes.empty()) return;
-    } else if (sub.overflowed()) {
+    }
+    // take() refuses once the subscriber overflowed; with a remainder in
+    // hand the flag is read directly.
+    if (fresh ? !sub.take(&bytes) : sub.overflowed()) {
       spdlog::warn("Client id={} addr={} closed for overcoming of output buffer limits.", st.session.id,
                    st.session.addr);
       close_connection(self, st);
       return;
     }
+    if (bytes.empty()) return;
     const std::string_view rest = std::string_view(bytes).substr(st.pubsub_sent);
     if (!st.slots.empty()) {
       ready_slot(st).bytes.append(rest);
@@ -417,7 +417,7 @@ void write_pubsub(Self* self, ConnectionState& st) {
     const Sent r = send_up_to(self, st, rest.data(), rest.size(), kKeptPubsubCapacity);
     st.ctx->state->counters.net_output_bytes.fetch_add(r.taken(), std::memory_order_relaxed);
     st.pubsub_sent += r.taken();
-    sub.set_unsent(r.buffered + (bytes.size() - st.pubsub_sent));
+    sub.set_unsent(r.buffered + st.pubsub_unsent());
     if (fresh) return;
   }
 }
@@ -727,7 +727,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       },
       [self, st](const caf::io::data_transferred_msg& msg) {
         if (msg.remaining == 0) st->caf_writing = false;
-        st->session.subscriber->set_unsent(msg.remaining + (st->pubsub_buf.size() - st->pubsub_sent));
+        st->session.subscriber->set_unsent(msg.remaining + st->pubsub_unsent());
         if (msg.remaining == 0) write_pubsub(self, *st);
       },
       [self, st](const caf::io::connection_closed_msg&) { close_connection(self, *st); },
@@ -738,7 +738,7 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](pubsub_atom) { write_pubsub(self, *st); },
       [self, st](tick_atom) {
         // A burst of large messages leaves no large buffer behind for long.
-        if (st->pubsub_sent == st->pubsub_buf.size() && st->pubsub_buf.capacity() > kKeptPubsubCapacity) {
+        if (st->pubsub_unsent() == 0 && st->pubsub_buf.capacity() > kKeptPubsubCapacity) {
           std::string().swap(st->pubsub_buf);
           st->pubsub_sent = 0;
         }
