@@ -7,9 +7,13 @@
 #   hashes    SMALL hashes of 10 fields (listpacks)
 #   zsets     SMALL sorted sets of 10 members (listpacks)
 #   bigzset   one sorted set of BIG members (a skiplist)
-# Printed: used_memory and used_memory_rss over the baseline, for both
-# servers, and the ratio shardis / redis. Each server counts with its own
-# allocator (redis-server: jemalloc; shardis: glibc malloc, mallinfo2).
+# Printed: used_memory and the resident set over the baseline, for both
+# servers, and the ratio shardis / redis. Each server counts used_memory
+# with its own allocator (redis-server: jemalloc; shardis: glibc malloc,
+# mallinfo2). The resident set is read from /proc/<pid>/status (VmRSS),
+# not from INFO: redis-server refreshes its used_memory_rss in serverCron,
+# so right after a load INFO still shows the value of up to 100 ms (and a
+# few MB of data) earlier.
 #
 #   bench/memory_compare.sh [build-dir]          (default: build)
 #   KEYS=200000 SMALL=20000 bench/memory_compare.sh build-rel
@@ -31,11 +35,13 @@ WORK=$(mktemp -d)
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 
-# "used_memory used_memory_rss" of the server on <port>.
+# "used_memory rss": INFO's used_memory of the server on <port>, and the
+# resident bytes of process <pid>.
 memory() {
-  redis-cli -p "$1" info memory | tr -d '\r' |
-    awk -F: '$1 == "used_memory" { u = $2 } $1 == "used_memory_rss" { r = $2 }
-             END { print u, r }'
+  local used rss_kb
+  used=$(redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }')
+  rss_kb=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$2/status")
+  echo "$used" $((rss_kb * 1024))
 }
 
 load_strings() { gen_strings "$KEYS"; }
@@ -57,9 +63,9 @@ for set in $DATASETS; do
     port=$(free_port)
     start_server "$name" "$port" "$WORK" "$WORK/$name.log"
     wait_pong "$port" "$SERVER_PID" "$WORK/$name.log" >/dev/null
-    read -r used0 rss0 <<<"$(memory "$port")"
+    read -r used0 rss0 <<<"$(memory "$port" "$SERVER_PID")"
     "load_$set" | redis-cli -p "$port" --pipe >/dev/null
-    read -r used1 rss1 <<<"$(memory "$port")"
+    read -r used1 rss1 <<<"$(memory "$port" "$SERVER_PID")"
     USED[$name,$set]=$((used1 - used0))
     RSS[$name,$set]=$((rss1 - rss0))
     stop_server "$port"
