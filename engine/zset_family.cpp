@@ -421,18 +421,29 @@ void collect_ranks(const ZSetType& z, int64_t start, int64_t end, bool reverse,
 
 // A score or lex range from its first end (the last one when reverse),
 // skipping `offset` members and taking at most `limit` (negative: all).
-// The offset is skipped through ranks, not walked.
+// As Redis does, the offset is skipped through ranks without looking at
+// the members, and from there on members are taken while they are on the
+// near side of the far end. In a set ordered by the range's key that is
+// the range; for a lex range over members of different scores it is what
+// Redis answers.
 template <class Range>
 void collect_range(const ZSetType& z, const Range& r, bool reverse, int64_t offset,
                    int64_t limit, std::vector<ScoredMember>* out) {
   // A negative offset yields nothing, as Redis's skip loop runs off the end.
-  if (offset < 0) return;
-  const auto [first, end] = z.rank_span(r);
+  uint64_t from = 0;
+  if (offset < 0 || !z.range_start(r, reverse, &from)) return;
   const uint64_t skip = static_cast<uint64_t>(offset);
-  if (skip >= end - first) return;
-  uint64_t count = end - first - skip;
+  const uint64_t size = z.size();
+  if (reverse ? skip > from : skip >= size - from) return;
+  from = reverse ? from - skip : from + skip;
+  uint64_t count = reverse ? from + 1 : size - from;
   if (limit >= 0) count = std::min(count, static_cast<uint64_t>(limit));
-  collect(z, reverse ? end - 1 - skip : first + skip, count, reverse, out);
+  z.walk(from, count, reverse, [&](std::string_view member, double score) {
+    const auto key = range_key(r, member, score);
+    if (reverse ? !r.above_min(key) : !r.below_max(key)) return false;
+    out->push_back({member, score});
+    return true;
+  });
 }
 
 // Redis's zrangeGenericCommand: ZRANGE with its options, the older

@@ -8,10 +8,11 @@
 // them, never 4: that length takes a fifth, zero byte), one that a float
 // holds exactly (1.5, 0.25, -3.75 ...) as the 4 bytes of the float, any
 // other as the 8 bytes of the double. So the common small integer scores
-// cost 2 bytes and short fractions 5, where a double would cost 9. Adding a member converts the set to a
-// skiplist for good when it would hold more than zset-max-listpack-entries
-// members or the member is longer than zset-max-listpack-value bytes;
-// updates of a score never convert, and nothing converts back, as in Redis.
+// cost 2 bytes and short fractions 5, where a double would cost 9. Adding
+// a member converts the set to a skiplist for good when it would hold more
+// than zset-max-listpack-entries members or the member is longer than
+// zset-max-listpack-value bytes; updates of a score never convert, and
+// nothing converts back, as in Redis.
 //
 // The skiplist form has two structures holding the same members, as in
 // Redis: a Dict answers "what is the score of m" in O(1), and a skiplist
@@ -28,8 +29,8 @@
 // the skiplist node before the Dict node.
 //
 // Commands see one interface whatever the form: members are addressed by
-// 0-based rank (rank_span() turns a score or lex range into ranks, walk()
-// visits ranks in either direction). The owning Entry reports the
+// 0-based rank (rank_span() and range_start() turn a score or lex range
+// into ranks, walk() visits ranks in either direction). The owning Entry reports the
 // representation in OBJECT ENCODING, so code that adds members updates
 // Entry::encoding from encoding() afterwards.
 
@@ -41,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "engine/dict.hpp"
@@ -247,6 +249,16 @@ class ZSetType final : public Collection {
   // LexRange; first == second when there are none.
   template <class Range>
   std::pair<uint64_t, uint64_t> rank_span(const Range& r) const;
+  // The rank of the first member inside a ScoreRange or LexRange (reverse:
+  // the last); false when there is none. A listpack is searched as Redis's
+  // zzlFirstInRange / zzlLastInLexRange ... do, so a lex range over
+  // members of different scores, where Redis leaves the result undefined,
+  // finds what Redis's listpack finds: nothing when the first member is
+  // above the range or the last below it, else from the front (reverse:
+  // the back) the first member on the near side of the far end, if it is
+  // on the far side of the near one.
+  template <class Range>
+  bool range_start(const Range& r, bool reverse, uint64_t* rank) const;
   // fn(member, score) for up to count members from rank `from` on, towards
   // higher ranks or (reverse) lower ones, while fn returns true. The views
   // live until the set changes.
@@ -318,9 +330,42 @@ class ZSetType final : public Collection {
 };
 
 template <class Range>
-std::pair<uint64_t, uint64_t> ZSetType::rank_span(const Range& r) const {
-  if (r.empty()) return {0, 0};
+bool ZSetType::range_start(const Range& r, bool reverse, uint64_t* rank) const {
+  if (r.empty() || empty()) return false;
   if (table_) {
+    const SkipList& list = table_->index;
+    const SkipList::Node* n = reverse ? list.last_in(r) : list.first_in(r);
+    if (!n) return false;
+    *rank = list.rank(n->score, n->member()) - 1;
+    return true;
+  }
+  // A listpack is in score order, so a score range's search can stop at
+  // the first member that settles it, and the first and last members
+  // cannot contradict what it found.
+  constexpr bool kKeyOrder = std::is_same_v<Range, ScoreRange>;
+  uint64_t at = 0;
+  bool first_not_above = false, last_not_below = false, found = false, inside = false;
+  for_each_packed([&](std::string_view m, double s, size_t) {
+    const auto key = range_key(r, m, s);
+    if (at == 0) first_not_above = r.below_max(key);
+    last_not_below = r.above_min(key);
+    if (reverse ? r.below_max(key) : !found && r.above_min(key)) {
+      found = true;
+      inside = reverse ? r.above_min(key) : r.below_max(key);
+      *rank = at;
+    }
+    ++at;
+    if constexpr (kKeyOrder) return reverse ? r.below_max(key) : !found;
+    return true;
+  });
+  if constexpr (kKeyOrder) return found && inside;
+  return first_not_above && last_not_below && found && inside;
+}
+
+template <class Range>
+std::pair<uint64_t, uint64_t> ZSetType::rank_span(const Range& r) const {
+  if (table_) {
+    if (r.empty()) return {0, 0};
     const SkipList& list = table_->index;
     const SkipList::Node* first = list.first_in(r);
     if (!first) return {0, 0};
@@ -330,27 +375,17 @@ std::pair<uint64_t, uint64_t> ZSetType::rank_span(const Range& r) const {
     // before its first: the span then holds the first, which is in range.
     return {begin, std::max(begin + 1, list.rank(last->score, last->member()))};
   }
-  // As Redis's zzlFirstInLexRange / zzlFirstInRange: the first member at
-  // or above min, if it is not above max, and those after it up to max. For
-  // scores that is the range; for a lex range over members of different
-  // scores (where Redis leaves the result undefined) it is what Redis's
-  // listpack answers.
-  uint64_t rank = 0, first = 0, end = 0;
-  bool found = false;
-  for_each_packed([&](std::string_view m, double s, size_t) {
-    const auto key = range_key(r, m, s);
-    if (!found && r.above_min(key)) {
-      if (!r.below_max(key)) return false;
-      found = true;
-      first = rank;
-    }
-    ++rank;
-    if (!found) return true;
-    if (!r.below_max(key)) return false;
-    end = rank;
+  // As Redis's listpack: from the first member in range on, while members
+  // stay below max.
+  uint64_t first = 0;
+  if (!range_start(r, false, &first)) return {0, 0};
+  uint64_t end = first;
+  walk(first, size() - first, false, [&](std::string_view m, double s) {
+    if (!r.below_max(range_key(r, m, s))) return false;
+    ++end;
     return true;
   });
-  return {first, found ? end : first};
+  return {first, end};
 }
 
 template <class F>
