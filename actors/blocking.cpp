@@ -15,14 +15,23 @@ namespace {
 
 constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
-// A waiter whose wake posts kWake to the connection. The connection is held
-// weakly: records of ended waits outlive it until the shards drop them.
-WaiterPtr new_waiter(const caf::actor_addr& conn) {
+// A waiter whose wake posts kWake to the connection, and, given the call
+// (the command blocks on one shard), whose answer posts the reply the shard
+// served it. The connection is held weakly: records of ended waits outlive
+// it until the shards drop them.
+WaiterPtr new_waiter(const caf::actor_addr& conn, std::shared_ptr<const BlockedCall> call) {
   auto w = std::make_shared<Waiter>();
   w->wake = [addr = conn](const WaiterPtr& woken) {
     if (auto a = caf::actor_cast<caf::actor>(addr))
       caf::anon_send(a, block_atom::value, woken, BlockEvent::kWake);
   };
+  if (call) {
+    w->call = std::move(call);
+    w->answer = [addr = conn](const WaiterPtr& served, std::string reply) {
+      if (auto a = caf::actor_cast<caf::actor>(addr))
+        caf::anon_send(a, block_atom::value, served, std::move(reply));
+    };
+  }
   return w;
 }
 
@@ -51,12 +60,24 @@ void BlockedCommand::start(const ServerContext& ctx, caf::actor self, BatchPtr b
   start_us_ = Clock::monotonic_us();
   deadline_us_ = 0;
   const std::vector<size_t> shards = key_shards(ctx, *batch_, nullptr);
-  dest_ = shards.size() == 1 ? ctx.shard_actors[shards.front()] : ctx.coordinator;
+  call_.reset();
+  if (shards.size() == 1) {
+    dest_ = ctx.shard_actors[shards.front()];
+    auto call = std::make_shared<BlockedCall>();
+    call->args = batch_->commands.front();
+    call->spec = batch_->specs.front();
+    call->db = batch_->db;
+    call->resp = batch_->resp;
+    call->pops = blocking_pop_type(*call->spec);
+    call_ = std::move(call);
+  } else {
+    dest_ = ctx.coordinator;
+  }
   send(false);
 }
 
 void BlockedCommand::send(bool retry) {
-  waiter_ = new_waiter(self_);
+  waiter_ = new_waiter(self_, call_);
   batch_->block = BlockRequest{};
   batch_->block.waiter = waiter_;
   batch_->block.retry = retry;
@@ -118,6 +139,18 @@ bool BlockedCommand::on_event(const ServerContext& ctx, Session& session, const 
       answer_null(ctx, session, e == BlockEvent::kUnblockError);
       break;
   }
+  BatchPtr b = std::move(batch_);
+  caf::anon_send(self(), done_atom::value, std::move(b));
+  return true;
+}
+
+bool BlockedCommand::on_served(const ServerContext& ctx, Session& session, const WaiterPtr& w,
+                               std::string& reply) {
+  // The shard claimed w, so nothing else ended this wait.
+  if (!active() || w != waiter_) return false;
+  batch_->out = std::move(reply);
+  batch_->block.blocked = false;
+  finish(ctx, session);
   BatchPtr b = std::move(batch_);
   caf::anon_send(self(), done_atom::value, std::move(b));
   return true;

@@ -8,9 +8,11 @@
 // coordinator when they span shards, so it runs atomically over all of them.
 // When it comes back blocked, its reply slot stays open, and what ends the
 // wait arrives as a block_atom message to the connection:
-//   - kWake: a Db claimed the waiter for a key that became ready. The
-//     command goes out again as a retry, with a fresh waiter; if it finds
-//     nothing it comes back blocked and waits on.
+//   - the reply: the command's keys live on one shard, which served it
+//     after the command that made a key ready (engine/blocking.hpp).
+//   - kWake: a Db claimed the waiter for a key that became ready (the keys
+//     span shards). The command goes out again as a retry, with a fresh
+//     waiter; if it finds nothing it comes back blocked and waits on.
 //   - kTimeout (a delayed message armed at each block), kUnblockTimeout and
 //     kUnblockError (CLIENT UNBLOCK, which claims the waiter before it
 //     sends): the command answers its null, or -UNBLOCKED.
@@ -27,12 +29,14 @@
 // with the shards' threads; only their atomic flag is written there.
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
 #include "actors/messages.hpp"
 #include "actors/server_runtime.hpp"
 #include "caf/actor.hpp"
-#include "caf/actor_cast.hpp"
 #include "caf/actor_addr.hpp"
+#include "caf/actor_cast.hpp"
 #include "caf/atom.hpp"
 #include "engine/blocking.hpp"
 
@@ -60,6 +64,10 @@ class BlockedCommand {
   // connection must count in flight: a retry, or the final answer, which
   // comes back as a done_atom like any batch.
   bool on_event(const ServerContext& ctx, Session& session, const WaiterPtr& w, BlockEvent e);
+  // The shard served waiter w: reply is the command's answer. True as
+  // on_event.
+  bool on_served(const ServerContext& ctx, Session& session, const WaiterPtr& w,
+                 std::string& reply);
 
   // The connection closes.
   void close(const ServerContext& ctx, Session& session);
@@ -79,6 +87,7 @@ class BlockedCommand {
   caf::actor self() const { return caf::actor_cast<caf::actor>(self_); }
   caf::actor_addr self_;
   caf::actor dest_;  // the keys' shard, or the coordinator
+  std::shared_ptr<const BlockedCall> call_;  // when dest_ is a shard
   BatchPtr batch_;
   WaiterPtr waiter_;         // the current registration (or the retry's)
   bool counted_ = false;     // in INFO's blocked_clients

@@ -735,6 +735,9 @@ caf::behavior connection_behavior(Self* self, caf::io::connection_handle hdl, Co
       [self, st](block_atom, WaiterPtr& w, BlockEvent e) {
         if (st->blocking.on_event(*st->ctx, st->session, w, e)) ++st->inflight;
       },
+      [self, st](block_atom, WaiterPtr& w, std::string& reply) {
+        if (st->blocking.on_served(*st->ctx, st->session, w, reply)) ++st->inflight;
+      },
       [self, st](pubsub_atom) { write_pubsub(self, *st); },
       [self, st](tick_atom) {
         // A burst of large messages leaves no large buffer behind for long.

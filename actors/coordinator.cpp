@@ -67,6 +67,10 @@ void execute_current(Self* self, CoordinatorState& st) {
   Batch& b = *st.current;
   if (b.task) {
     b.task(*st.ctx);
+    // A task runs no command, so no RunTimer serves the clients blocked on
+    // keys it made ready (a kick): they are served here, while it holds
+    // their shards.
+    serve_ready(*st.ctx->state, *st.ctx->shards, st.ctx->state->clock.now_ms());
   } else {
     run_batch(*st.ctx, b);
   }

@@ -1,6 +1,9 @@
 #include "engine/blocking.hpp"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace shardis {
 
@@ -15,8 +18,33 @@ void WaiterIndex::add(std::string_view key, const WaiterPtr& w, bool front) {
   ++records_;
 }
 
-bool WaiterIndex::wake_queue(Queue& q) {
+namespace {
+
+// The keys made ready on this thread whose first waiter is served here,
+// until serve_ready() takes them. A command and the serve_ready() after it
+// run on one thread, on the shards that thread holds then.
+struct ReadyKey {
+  Db* db;
+  std::string key;
+};
+thread_local std::vector<ReadyKey> t_ready;
+
+}  // namespace
+
+bool WaiterIndex::wake_queue(Queue& q, std::string_view key, Db& db) {
   while (!q.empty()) {
+    if (!q.front()->live()) {
+      q.pop_front();
+      --records_;
+      continue;
+    }
+    if (q.front()->call) {
+      // Served after the command, by serve_ready(); noted once.
+      for (const ReadyKey& r : t_ready)
+        if (r.db == &db && r.key == key) return true;
+      t_ready.push_back({&db, std::string(key)});
+      return true;
+    }
     WaiterPtr w = std::move(q.front());
     q.pop_front();
     --records_;
@@ -28,12 +56,30 @@ bool WaiterIndex::wake_queue(Queue& q) {
   return false;
 }
 
-bool WaiterIndex::wake_first(std::string_view key) {
+bool WaiterIndex::wake_first(std::string_view key, Db& db) {
   auto it = queues_.find(std::string(key));
   if (it == queues_.end()) return false;
-  const bool woke = wake_queue(it->second);
+  const bool woke = wake_queue(it->second, key, db);
   if (it->second.empty()) queues_.erase(it);
   return woke;
+}
+
+std::vector<WaiterPtr> WaiterIndex::live(std::string_view key) const {
+  std::vector<WaiterPtr> out;
+  auto it = queues_.find(std::string(key));
+  if (it == queues_.end()) return out;
+  for (const WaiterPtr& w : it->second)
+    if (w->live()) out.push_back(w);
+  return out;
+}
+
+std::vector<std::pair<Db*, std::string>> take_ready_keys() {
+  std::vector<std::pair<Db*, std::string>> out;
+  if (t_ready.empty()) return out;  // after almost every command
+  out.reserve(t_ready.size());
+  for (ReadyKey& r : t_ready) out.emplace_back(r.db, std::move(r.key));
+  t_ready.clear();
+  return out;
 }
 
 void WaiterIndex::sweep() {

@@ -19,6 +19,7 @@
 
 #include "engine/blocking.hpp"
 #include "engine/command.hpp"
+#include "engine/engine.hpp"
 #include "engine/errors.hpp"
 #include "engine/list_type.hpp"
 #include "engine/numbers.hpp"
@@ -75,7 +76,9 @@ enum class Found { kNone, kReady, kWrongType };
 template <class T>
 Found find_ready(ExecContext& ctx, const Args& args, const std::vector<size_t>& keys, size_t* at) {
   const bool retry = ctx.block && ctx.block->retry;
+  const std::string_view only = ctx.block ? ctx.block->ready_key : std::string_view();
   for (size_t k : keys) {
+    if (!only.empty() && args[k] != only) continue;
     const Entry* e = ctx.db(args[k]).lookup_write(args[k], ctx.now_ms);
     if (!e || (e->type != T::kType && retry)) continue;
     *at = k;
@@ -246,7 +249,64 @@ CommandSpec mpop_spec(std::string_view name, Handler handler, std::string_view g
   return spec;
 }
 
+// Runs call for its client, as a retry served from key only. True when it
+// was served (*reply holds the answer), false when it found nothing to pop
+// after all and registered w again.
+bool serve_call(ServerState& server, ShardSet& shards, int64_t now_ms, const BlockedCall& call,
+                const std::string& key, const WaiterPtr& w, std::string* reply) {
+  Session session;
+  session.db = call.db;
+  session.resp = call.resp;
+  protocol::ReplyWriter writer(*reply, call.resp);
+  ExecContext ctx{server, shards, session, writer, now_ms};
+  BlockRequest req;
+  req.waiter = w;
+  req.retry = true;
+  req.ready_key = key;
+  ctx.block = &req;
+  Args args = call.args;
+  dispatch(ctx, *call.spec, args);
+  return !req.blocked;
+}
+
+thread_local bool t_serving = false;
+
 }  // namespace
+
+void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms) {
+  // The commands served run through RunTimer, which calls back here: the
+  // keys they make ready join the loop below instead.
+  if (t_serving) return;
+  t_serving = true;
+  for (auto ready = take_ready_keys(); !ready.empty(); ready = take_ready_keys()) {
+    for (auto& [db, key] : ready) {
+      for (const WaiterPtr& w : db->waiters().live(key)) {
+        const Entry* e = db->lookup_write(key, now_ms);
+        if (!e) break;
+        if (!w->call) {
+          // Blocked through the coordinator: woken to retry there, and its
+          // retry wakes the next, as before this key was served here.
+          if (!w->claim()) continue;  // its wait ended meanwhile
+          w->wake(w);
+          break;
+        }
+        // As Redis, a key serves the clients that pop its type, in order.
+        if (e->type != w->call->pops || !w->claim()) continue;
+        std::string reply;
+        if (serve_call(server, shards, now_ms, *w->call, key, w, &reply)) {
+          w->answer(w, std::move(reply));
+        } else {
+          w->wake(w);  // it retries through its connection
+        }
+      }
+    }
+  }
+  t_serving = false;
+}
+
+ValueType blocking_pop_type(const CommandSpec& spec) {
+  return spec.name.substr(0, 2) == "bz" ? ValueType::kZSet : ValueType::kList;
+}
 
 void add_blocking_commands(std::vector<CommandSpec>& out) {
   constexpr uint32_t kBlock = kCmdWrite | kCmdNoscript | kCmdBlocking;

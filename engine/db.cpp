@@ -36,7 +36,7 @@ std::pair<Entry*, bool> Db::insert(std::string_view key) {
   auto [e, created] = insert_loaded(key);
   if (created) {
     announce_created(key);
-    if (!waiters_.empty()) waiters_.wake_first(key);
+    if (!waiters_.empty()) waiters_.wake_first(key, *this);
   }
   return {e, created};
 }
@@ -128,7 +128,7 @@ void Db::swap(Db& other) {
   for (Db* db : {this, &other}) {
     if (!db->waiters_.empty())
       db->waiters_.wake_present(
-          [db](const std::string& key) { return db->keys_.find_node(key) != nullptr; });
+          *db, [db](const std::string& key) { return db->keys_.find_node(key) != nullptr; });
   }
 }
 

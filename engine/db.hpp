@@ -151,7 +151,7 @@ class Db {
   // After a blocking pop took from key: if it still holds something, the
   // next blocked client gets its turn.
   void wake_waiters(std::string_view key) {
-    if (!waiters_.empty() && keys_.find_node(key)) waiters_.wake_first(key);
+    if (!waiters_.empty() && keys_.find_node(key)) waiters_.wake_first(key, *this);
   }
 
  private:

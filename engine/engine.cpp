@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/blocking.hpp"
 #include "engine/clock.hpp"
 #include "engine/errors.hpp"
 #include "engine/snapshot.hpp"
@@ -36,7 +37,21 @@ RunTimer::~RunTimer() {
   ran_.clear();
 }
 
+namespace {
+// How deep in commands this thread is: EXEC and scripts run commands
+// inside theirs.
+thread_local int t_command_depth = 0;
+}  // namespace
+
 void RunTimer::run(ExecContext& ctx, const CommandSpec& spec, Args& args) {
+  ++t_command_depth;
+  run_counted(ctx, spec, args);
+  // After a top-level command, a whole transaction or script included, the
+  // clients blocked on keys it made ready are served (engine/blocking.hpp).
+  if (--t_command_depth == 0) serve_ready(ctx.server, ctx.shards, ctx.now_ms);
+}
+
+void RunTimer::run_counted(ExecContext& ctx, const CommandSpec& spec, Args& args) {
   const size_t before = ctx.reply.buffer().size();
   // A background checkpoint streams what this write is about to change.
   const bool snapshotting = (spec.flags & kCmdWrite) &&

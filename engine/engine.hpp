@@ -31,6 +31,7 @@ class RunTimer {
   void run(ExecContext& ctx, const CommandSpec& spec, Args& args);
 
  private:
+  void run_counted(ExecContext& ctx, const CommandSpec& spec, Args& args);
   ServerState& server_;
   std::vector<CommandStats*>& ran_;
   int64_t start_us_;

@@ -1,5 +1,6 @@
 // Blocking pops over TCP, under both shard placements: clients served in
-// the order they blocked, timeouts, keys on several shards, wake-ups after
+// the order they blocked, and before the next command runs (as on
+// redis-server), timeouts, keys on several shards, wake-ups after
 // transactions, CLIENT UNBLOCK, disconnections, and a queue between many
 // producers and consumers.
 
@@ -16,6 +17,7 @@
 #include "shardis/embedded_server.hpp"
 #include "support/client.hpp"
 #include "support/placement.hpp"
+#include "support/server_process.hpp"
 
 namespace shardis::test {
 namespace {
@@ -84,7 +86,92 @@ std::future<std::string> run_async(const EmbeddedServer& server, Args args,
   });
 }
 
+// Clients send `blocking` (each on a connection of its own, in order, each
+// blocked before the next), then one connection sends `pipeline` in one
+// write. Returns the pipeline's replies, then each blocked client's reply
+// as raw RESP, or "(still blocked)".
+std::vector<std::string> blocked_then_pipeline(const std::string& host, uint16_t port,
+                                               const std::vector<Args>& blocking,
+                                               const std::vector<Args>& pipeline) {
+  Client admin(host, port);
+  std::vector<std::unique_ptr<RawSocket>> blocked;
+  for (const Args& args : blocking) {
+    blocked.push_back(std::make_unique<RawSocket>(host, port));
+    blocked.back()->send(resp(args));
+    if (!wait_blocked(admin, static_cast<long long>(blocked.size()))) return {"(did not block)"};
+  }
+  Client pusher(host, port);
+  std::vector<std::string> out = pusher.pipeline(pipeline);
+  for (auto& b : blocked) out.push_back(b->silent_for(300ms) ? "(still blocked)" : b->read_frame());
+  return out;
+}
+
+struct ServeCase {
+  const char* name;
+  std::vector<Args> blocking;
+  std::vector<Args> pipeline;
+};
+
+// Keys with one hash tag live on one shard: these clients are served where
+// their keys live.
+const std::vector<ServeCase>& serve_cases() {
+  static const std::vector<ServeCase> kCases = {
+      {"one waiter, then a pipelined push, LLEN and LPOP",
+       {{"BLPOP", "q", "0"}},
+       {{"LPUSH", "q", "x"}, {"LLEN", "q"}, {"LPOP", "q"}}},
+      {"two waiters and three elements in one push",
+       {{"BLPOP", "q", "0"}, {"BRPOP", "q", "0"}},
+       {{"RPUSH", "q", "a", "b", "c"}, {"LRANGE", "q", "0", "-1"}}},
+      {"a push inside MULTI: served after EXEC",
+       {{"BLPOP", "q", "0"}},
+       {{"MULTI"}, {"LPUSH", "q", "x"}, {"LLEN", "q"}, {"EXEC"}, {"LLEN", "q"}}},
+      {"a push inside a script: served after it",
+       {{"BLPOP", "q", "0"}},
+       {{"EVAL", "redis.call('lpush', KEYS[1], 'x') return redis.call('llen', KEYS[1])", "1", "q"},
+        {"LLEN", "q"}}},
+      {"a key serves the waiters of its type, in order",
+       {{"BZPOPMIN", "q", "0"}, {"BLPOP", "q", "0"}},
+       {{"LPUSH", "q", "x"}, {"LLEN", "q"}, {"DEL", "q"}, {"ZADD", "q", "1", "m"}, {"ZCARD", "q"}}},
+      {"BLMOVE within one shard",
+       {{"BLMOVE", "{q}src", "{q}dst", "LEFT", "RIGHT", "0"}},
+       {{"LPUSH", "{q}src", "x", "y"}, {"LRANGE", "{q}dst", "0", "-1"}, {"LLEN", "{q}src"}}},
+      {"BLMPOP takes the key made ready first",
+       {{"BLMPOP", "0", "2", "{q}a", "{q}b", "LEFT", "COUNT", "2"}},
+       {{"MULTI"},
+        {"RPUSH", "{q}b", "1", "2", "3"},
+        {"RPUSH", "{q}a", "9"},
+        {"EXEC"},
+        {"LRANGE", "{q}a", "0", "-1"},
+        {"LRANGE", "{q}b", "0", "-1"}}},
+      {"a key of another type leaves the waiter blocked",
+       {{"BLPOP", "q", "0"}},
+       {{"SET", "q", "v"}, {"GET", "q"}}},
+  };
+  return kCases;
+}
+
 }  // namespace
+
+TEST_CASE("blocked clients are served before the next command as on redis-server", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  RedisProcess redis;
+  for (const ServeCase& c : serve_cases()) {
+    INFO("case: " << c.name);
+    EmbeddedServer server = start_placed_server(kShards, placement);
+    const auto got = blocked_then_pipeline(server.host(), server.port(), c.blocking, c.pipeline);
+    REQUIRE(Client(redis.host(), redis.port()).raw({"FLUSHALL"}) == "+OK");
+    const auto expected = blocked_then_pipeline(redis.host(), redis.port(), c.blocking, c.pipeline);
+    CHECK(got == expected);
+  }
+  // What the first case shows, spelled out: the waiter took the element
+  // before LLEN and LPOP ran.
+  EmbeddedServer server = start_placed_server(kShards, placement);
+  const auto& first = serve_cases().front();
+  const std::vector<std::string> expected{":1", ":0", "(nil)", "*2\r\n$1\r\nq\r\n$1\r\nx\r\n"};
+  CHECK(blocked_then_pipeline(server.host(), server.port(), first.blocking, first.pipeline) ==
+        expected);
+}
 
 TEST_CASE("clients blocked on one key are served in the order they blocked", "[blocking]") {
   const std::string placement = GENERATE("io", "pool");
