@@ -7,8 +7,10 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <future>
 #include <mutex>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -150,7 +152,125 @@ const std::vector<ServeCase>& serve_cases() {
   return kCases;
 }
 
+// Waits until INFO's blocked_clients holds still over three reads 10 ms
+// apart, and returns it.
+long long settled_blocked(Client& admin) {
+  long long last = -1;
+  int same = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (same < 3 && std::chrono::steady_clock::now() < deadline) {
+    const long long now = info_field(admin, "blocked_clients");
+    same = now == last ? same + 1 : 0;
+    last = now;
+    std::this_thread::sleep_for(10ms);
+  }
+  return last;
+}
+
+// As blocked_then_pipeline, for clients that may stay blocked: INFO tells
+// how many were served, and exactly that many replies are awaited.
+std::vector<std::string> random_round(const std::string& host, uint16_t port,
+                                      const std::vector<Args>& blocking,
+                                      const std::vector<Args>& pipeline) {
+  Client admin(host, port);
+  std::vector<std::unique_ptr<RawSocket>> blocked;
+  std::vector<std::string> out;
+  for (const Args& args : blocking) {
+    blocked.push_back(std::make_unique<RawSocket>(host, port));
+    blocked.back()->send(resp(args));
+    if (!wait_blocked(admin, static_cast<long long>(blocked.size()))) return {"(did not block)"};
+  }
+  Client pusher(host, port);
+  for (std::string& r : pusher.pipeline(pipeline)) out.push_back(std::move(r));
+  const long long still = settled_blocked(admin);
+  const size_t served = blocked.size() - static_cast<size_t>(std::max(0LL, still));
+  std::vector<std::string> replies(blocked.size(), "(still blocked)");
+  size_t got = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (got < served && std::chrono::steady_clock::now() < deadline) {
+    for (size_t i = 0; i < blocked.size(); ++i) {
+      if (replies[i] != "(still blocked)" || blocked[i]->silent_for(5ms)) continue;
+      replies[i] = blocked[i]->read_frame();
+      ++got;
+    }
+  }
+  out.insert(out.end(), replies.begin(), replies.end());
+  blocked.clear();
+  if (!wait_blocked(admin, 0)) out.push_back("(clients still counted blocked after closing)");
+  return out;
+}
+
+// A random command from templates: K a key of one hash tag (one shard),
+// M a member, S a score.
+Args random_command(const std::vector<std::string_view>& templates, std::mt19937& rng) {
+  static const std::vector<std::string> kKeys = {"{t}a", "{t}b", "{t}c"};
+  static const std::vector<std::string> kMembers = {"x", "y", "1"};
+  static const std::vector<std::string> kScores = {"1", "2.5"};
+  auto pick = [&rng](const auto& pool) {
+    return pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+  };
+  Args out;
+  for (const std::string& word : split_args(pick(templates))) {
+    if (word == "K") {
+      out.push_back(pick(kKeys));
+    } else if (word == "M") {
+      out.push_back(pick(kMembers));
+    } else if (word == "S") {
+      out.push_back(pick(kScores));
+    } else {
+      out.push_back(word);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("random blocked clients and pipelines are served as on redis-server", "[blocking]") {
+  const std::string placement = GENERATE("io", "pool");
+  INFO("shard-placement " << placement);
+  const std::vector<std::string_view> blocking = {"BLPOP K 0",
+                                                  "BRPOP K K 0",
+                                                  "BLMOVE K K LEFT RIGHT 0",
+                                                  "BRPOPLPUSH K K 0",
+                                                  "BLMPOP 0 2 K K LEFT COUNT 2",
+                                                  "BZPOPMIN K 0",
+                                                  "BZPOPMAX K K 0",
+                                                  "BZMPOP 0 1 K MIN COUNT 2"};
+  const std::vector<std::string_view> commands = {
+      "LPUSH K M M",    "RPUSH K M",     "ZADD K S M",
+      "ZADD K S M S M", "LLEN K",        "LPOP K",
+      "ZCARD K",        "DEL K",         "SET K M",
+      "MULTI",          "EXEC",          "LMOVE K K LEFT LEFT",
+      "RENAME K K",     "LRANGE K 0 -1", "ZRANGE K 0 -1 WITHSCORES",
+      "TYPE K"};
+  RedisProcess redis;
+  Client redis_admin(redis.host(), redis.port());
+  EmbeddedServer server = start_placed_server(kShards, placement);
+  Client admin(server.host(), server.port());
+  unsigned seeds = 30;  // SHARDIS_RANDOM_SEEDS=N runs more
+  if (const char* n = std::getenv("SHARDIS_RANDOM_SEEDS"))
+    seeds = static_cast<unsigned>(std::strtoul(n, nullptr, 10));
+  for (unsigned seed = 1; seed <= seeds; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<Args> blockers(std::uniform_int_distribution<size_t>(1, 4)(rng));
+    for (Args& b : blockers) b = random_command(blocking, rng);
+    std::vector<Args> pipeline(std::uniform_int_distribution<size_t>(3, 8)(rng));
+    for (Args& c : pipeline) c = random_command(commands, rng);
+    std::string shown;
+    for (const auto* list : {&blockers, &pipeline})
+      for (const Args& a : *list) {
+        for (const std::string& w : a) shown += w + " ";
+        shown += (list == &blockers ? "(blocks) | " : "| ");
+      }
+    INFO("seed " << seed << ": " << shown);
+    REQUIRE(admin.raw({"FLUSHALL"}) == "+OK");
+    REQUIRE(redis_admin.raw({"FLUSHALL"}) == "+OK");
+    const auto got = random_round(server.host(), server.port(), blockers, pipeline);
+    const auto expected = random_round(redis.host(), redis.port(), blockers, pipeline);
+    CHECK(got == expected);
+  }
+}
 
 TEST_CASE("blocked clients are served before the next command as on redis-server", "[blocking]") {
   const std::string placement = GENERATE("io", "pool");
