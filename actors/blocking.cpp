@@ -60,9 +60,11 @@ void BlockedCommand::start(const ServerContext& ctx, caf::actor self, BatchPtr b
   start_us_ = Clock::monotonic_us();
   deadline_us_ = 0;
   const std::vector<size_t> shards = key_shards(ctx, *batch_, nullptr);
+  dest_ = shards.size() == 1 ? ctx.shard_actors[shards.front()] : ctx.coordinator;
+  // Served where a key becomes ready when that touches no other shard: a
+  // pop takes from the ready key alone; a move needs its destination too.
   call_.reset();
-  if (shards.size() == 1) {
-    dest_ = ctx.shard_actors[shards.front()];
+  if (shards.size() == 1 || !blocking_moves(*batch_->specs.front())) {
     auto call = std::make_shared<BlockedCall>();
     call->args = batch_->commands.front();
     call->spec = batch_->specs.front();
@@ -70,8 +72,6 @@ void BlockedCommand::start(const ServerContext& ctx, caf::actor self, BatchPtr b
     call->resp = batch_->resp;
     call->pops = blocking_pop_type(*call->spec);
     call_ = std::move(call);
-  } else {
-    dest_ = ctx.coordinator;
   }
   send(false);
 }

@@ -8,11 +8,11 @@
 // coordinator when they span shards, so it runs atomically over all of them.
 // When it comes back blocked, its reply slot stays open, and what ends the
 // wait arrives as a block_atom message to the connection:
-//   - the reply: the command's keys live on one shard, which served it
-//     after the command that made a key ready (engine/blocking.hpp).
-//   - kWake: a Db claimed the waiter for a key that became ready (the keys
-//     span shards). The command goes out again as a retry, with a fresh
-//     waiter; if it finds nothing it comes back blocked and waits on.
+//   - the reply: the shard of a key that became ready served it, after the
+//     command that made the key ready (engine/blocking.hpp).
+//   - kWake: a Db claimed the waiter for a key that became ready (a move
+//     between two shards). The command goes out again as a retry, with a
+//     fresh waiter; if it finds nothing it comes back blocked and waits on.
 //   - kTimeout (a delayed message armed at each block), kUnblockTimeout and
 //     kUnblockError (CLIENT UNBLOCK, which claims the waiter before it
 //     sends): the command answers its null, or -UNBLOCKED.
@@ -87,7 +87,7 @@ class BlockedCommand {
   caf::actor self() const { return caf::actor_cast<caf::actor>(self_); }
   caf::actor_addr self_;
   caf::actor dest_;  // the keys' shard, or the coordinator
-  std::shared_ptr<const BlockedCall> call_;  // when dest_ is a shard
+  std::shared_ptr<const BlockedCall> call_;  // when a shard may serve it
   BatchPtr batch_;
   WaiterPtr waiter_;         // the current registration (or the retry's)
   bool counted_ = false;     // in INFO's blocked_clients

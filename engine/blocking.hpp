@@ -15,17 +15,21 @@
 // keys in), as Redis signals in dbAdd; a push onto an existing list never
 // needs to wake anyone, since nobody waits on a key that holds elements.
 //
-// Served where the keys live. A client whose keys all live on one shard
-// hands its command along with its waiter (Waiter::call). When such a
-// waiter is first in a ready key's queue, the Db only notes the key
+// Served where the key lives. Serving a pop (BLPOP, BZPOPMIN, BLMPOP ...)
+// touches only the key that became ready, and serving a move (BLMOVE,
+// BRPOPLPUSH) its source and destination: when those are on one shard, the
+// client hands its command along with its waiter (Waiter::call). When such
+// a waiter is first in a ready key's queue, the Db only notes the key
 // (thread-locally); serve_ready(), which RunTimer calls after every
 // top-level command (a whole transaction, a whole script), runs the waiting
-// commands there and then, in FIFO order, for as long as the key holds the
-// type they pop, and posts each client its reply. So, as in Redis, the
-// clients blocked on a key are served before the next command runs: a
-// pipelined LPUSH q x, LLEN q answers 1, 0 when a client waits on q.
+// commands there and then, from that key, in FIFO order, for as long as
+// the key holds the type they pop, and posts each client its reply. So, as
+// in Redis, the clients blocked on a key are served before the next command
+// runs: a pipelined LPUSH q x, LLEN q answers 1, 0 when a client waits on
+// q. A client blocked on keys of several shards may be noted ready by two
+// of them at once; the first to claim its waiter serves it.
 //
-// Woken to retry. A client whose keys span shards blocks through the
+// Woken to retry. A move between two shards blocks through the
 // coordinator, and a ready key's Db claims it and calls its wake function,
 // which only posts a message to the client's connection. The client then
 // re-runs its command, through the normal routing, as a retry: a retry
@@ -128,7 +132,6 @@ class WaiterIndex {
 struct BlockRequest {
   WaiterPtr waiter;        // this attempt's registration
   bool retry = false;      // the client was woken: see block_on
-  std::string_view ready_key;  // served from this key only (serve_ready)
   bool blocked = false;    // out: nothing to pop; registered, no reply written
   int64_t timeout_ms = 0;  // out: 0 = forever
   bool null_bulk = false;  // out: a timeout replies a null bulk string, not a null array
@@ -147,5 +150,7 @@ void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms);
 // The type a blocking command pops from: a list, or a sorted set for
 // BZPOPMIN, BZPOPMAX and BZMPOP.
 ValueType blocking_pop_type(const CommandSpec& spec);
+// True for BLMOVE and BRPOPLPUSH, which write a second key.
+bool blocking_moves(const CommandSpec& spec);
 
 }  // namespace shardis

@@ -76,9 +76,7 @@ enum class Found { kNone, kReady, kWrongType };
 template <class T>
 Found find_ready(ExecContext& ctx, const Args& args, const std::vector<size_t>& keys, size_t* at) {
   const bool retry = ctx.block && ctx.block->retry;
-  const std::string_view only = ctx.block ? ctx.block->ready_key : std::string_view();
   for (size_t k : keys) {
-    if (!only.empty() && args[k] != only) continue;
     const Entry* e = ctx.db(args[k]).lookup_write(args[k], ctx.now_ms);
     if (!e || (e->type != T::kType && retry)) continue;
     *at = k;
@@ -249,8 +247,26 @@ CommandSpec mpop_spec(std::string_view name, Handler handler, std::string_view g
   return spec;
 }
 
-// Runs call for its client, as a retry served from key only. True when it
-// was served (*reply holds the answer), false when it found nothing to pop
+// The command a client blocked with, as it is served from the ready key:
+// a pop names that key alone, so that it touches no other key (nor, when
+// its keys span shards, another shard), and answers as Redis serving it
+// from that key does. A move blocks on its source only.
+Args served_args(const BlockedCall& call, const std::string& key) {
+  const Args& a = call.args;
+  if (blocking_moves(*call.spec)) return a;
+  if (call.spec->name == "blmpop" || call.spec->name == "bzmpop") {
+    // timeout numkeys key [key ...] <where> [COUNT count], numkeys checked
+    // when the client blocked
+    Args out{a[0], a[1], "1", key};
+    const size_t rest = 3 + static_cast<size_t>(std::stoll(a[2]));
+    out.insert(out.end(), a.begin() + static_cast<std::ptrdiff_t>(rest), a.end());
+    return out;
+  }
+  return {a[0], key, a.back()};  // BLPOP, BRPOP, BZPOPMIN, BZPOPMAX: key [key ...] timeout
+}
+
+// Runs call for its client, as a retry served from key. True when it was
+// served (*reply holds the answer), false when it found nothing to pop
 // after all and registered w again.
 bool serve_call(ServerState& server, ShardSet& shards, int64_t now_ms, const BlockedCall& call,
                 const std::string& key, const WaiterPtr& w, std::string* reply) {
@@ -262,9 +278,8 @@ bool serve_call(ServerState& server, ShardSet& shards, int64_t now_ms, const Blo
   BlockRequest req;
   req.waiter = w;
   req.retry = true;
-  req.ready_key = key;
   ctx.block = &req;
-  Args args = call.args;
+  Args args = served_args(call, key);
   dispatch(ctx, *call.spec, args);
   return !req.blocked;
 }
@@ -306,6 +321,10 @@ void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms) {
 
 ValueType blocking_pop_type(const CommandSpec& spec) {
   return spec.name.substr(0, 2) == "bz" ? ValueType::kZSet : ValueType::kList;
+}
+
+bool blocking_moves(const CommandSpec& spec) {
+  return spec.name == "blmove" || spec.name == "brpoplpush";
 }
 
 void add_blocking_commands(std::vector<CommandSpec>& out) {
