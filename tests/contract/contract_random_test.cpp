@@ -1,6 +1,7 @@
-// Randomised contract tests for the collection types: sequences of random
-// commands over four keys (on different shards), each reply compared with
-// redis-server's (see support/contract_harness.hpp).
+// Randomised contract tests: sequences of random commands over four keys
+// (on different shards), for the collection types and for strings and
+// keys, each reply compared with redis-server's (see
+// support/contract_harness.hpp).
 //
 // The hand-written tables pin down each command's edge cases; these find
 // what no table thought of: a command meeting a key of another type, an
@@ -101,6 +102,21 @@ const std::vector<Template> kTemplates = {
     {"RPOPLPUSH K K"}, {"LMPOP 2 K K LEFT"}, {"LMPOP 2 K K RIGHT COUNT N"}, {"BLPOP K K 0.01"},
     {"BRPOPLPUSH K K 0.01"},
 };
+// Strings and keys, meeting a few collections.
+const std::vector<Template> kStringTemplates = {
+    {"SET K V"}, {"SET K V NX"}, {"SET K V XX GET"}, {"SET K V KEEPTTL"},
+    {"SET K V EXAT 4102444800"}, {"SET K V PXAT 4102444800000 GET"}, {"SET K V EX 0"},
+    {"SET K V NX XX"}, {"SET K V GET NX"}, {"GET K"}, {"GETSET K V"}, {"GETDEL K"},
+    {"GETEX K PERSIST"}, {"GETEX K EXAT 4102444800"}, {"GETEX K EX -1"}, {"APPEND K V"},
+    {"STRLEN K"}, {"GETRANGE K I I"}, {"SUBSTR K I I"}, {"SETRANGE K N V"}, {"INCR K"},
+    {"DECR K"}, {"INCRBY K D"}, {"DECRBY K D"}, {"INCRBYFLOAT K F"}, {"MSET K V K V"},
+    {"MSETNX K V K V"}, {"MGET K K K"}, {"SETNX K V"}, {"LCS K K"}, {"LCS K K LEN"},
+    {"LCS K K IDX MINMATCHLEN N WITHMATCHLEN"}, {"TYPE K"}, {"OBJECT ENCODING K"},
+    {"EXISTS K K"}, {"DEL K K"}, {"UNLINK K"}, {"TOUCH K K"}, {"COPY K K"}, {"COPY K K REPLACE"},
+    {"RENAME K K"}, {"RENAMENX K K"}, {"EXPIREAT K 4102444800"}, {"EXPIREAT K 4102444801 GT"},
+    {"PEXPIREAT K 4102444800000 NX"}, {"EXPIRETIME K"}, {"PEXPIRETIME K"}, {"PERSIST K"},
+    {"MULTI"}, {"EXEC"}, {"DISCARD"}, {"LPUSH K M"}, {"SADD K M"}, {"HSET K M V"},
+};
 // clang-format on
 
 const std::vector<std::string_view>* pool_for(char placeholder) {
@@ -149,10 +165,12 @@ std::string instantiate(std::string_view line, std::mt19937& rng) {
 // Two runs: one with Redis's default limits, where every collection stays
 // compact, and one with limits so low that the commands keep converting
 // collections (by count and by a member's length) and reading them back.
+// A third run draws from the string and key commands instead.
 struct Variant {
   std::string_view family;
   std::vector<const char*> setup;  // run at the start of every sequence
   bool compact;                    // every collection stays a listpack / intset
+  const std::vector<Template>* templates = &kTemplates;
 };
 
 const Variant kDefaultLimits{"random", {}, true};
@@ -162,6 +180,7 @@ const Variant kLowLimits{
      "CONFIG SET zset-max-listpack-entries 3", "CONFIG SET zset-max-listpack-value 8",
      "CONFIG SET set-max-intset-entries 3", "CONFIG SET list-max-listpack-size 3"},
     false};
+const Variant kStrings{"random strings", {}, true, &kStringTemplates};
 
 // A sequence of `length` random commands. Type-creating commands come from
 // the same draw as everything else, so keys change type as the run goes.
@@ -171,10 +190,11 @@ Case random_case(const Variant& v, unsigned seed, size_t length) {
   Case c{v.family, names.back(), {}};
   for (const char* line : v.setup) c.steps.emplace_back(line);
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<size_t> pick(0, kTemplates.size() - 1);
+  const std::vector<Template>& templates = *v.templates;
+  std::uniform_int_distribution<size_t> pick(0, templates.size() - 1);
   bool in_multi = false;
   while (c.steps.size() < v.setup.size() + length) {
-    const Template& t = kTemplates[pick(rng)];
+    const Template& t = templates[pick(rng)];
     if (!v.compact && t.kind == Kind::kLex) continue;
     Check check = t.check;
     if (!v.compact && t.kind == Kind::kTableOrder) check = Check::kSorted;
@@ -205,6 +225,10 @@ TEST_CASE("random command sequences over every collection type reply as on redis
 TEST_CASE("random command sequences that convert encodings reply as on redis-server",
           "[contract]") {
   run_family(random_cases(kLowLimits), kLowLimits.family);
+}
+
+TEST_CASE("random string and key command sequences reply as on redis-server", "[contract]") {
+  run_family(random_cases(kStrings), kStrings.family);
 }
 
 }  // namespace
