@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
 // A waiter whose wake posts kWake to the connection, and, given the call
-// (the command blocks on one shard), whose answer posts the reply the shard
+// (a shard may serve the command), whose answer posts the reply the shard
 // served it. The connection is held weakly: records of ended waits outlive
 // it until the shards drop them.
 WaiterPtr new_waiter(const caf::actor_addr& conn, std::shared_ptr<const BlockedCall> call) {
@@ -139,8 +139,7 @@ bool BlockedCommand::on_event(const ServerContext& ctx, Session& session, const 
       answer_null(ctx, session, e == BlockEvent::kUnblockError);
       break;
   }
-  BatchPtr b = std::move(batch_);
-  caf::anon_send(self(), done_atom::value, std::move(b));
+  hand_back();
   return true;
 }
 
@@ -151,9 +150,13 @@ bool BlockedCommand::on_served(const ServerContext& ctx, Session& session, const
   batch_->out = std::move(reply);
   batch_->block.blocked = false;
   finish(ctx, session);
+  hand_back();
+  return true;
+}
+
+void BlockedCommand::hand_back() {
   BatchPtr b = std::move(batch_);
   caf::anon_send(self(), done_atom::value, std::move(b));
-  return true;
 }
 
 void BlockedCommand::answer_null(const ServerContext& ctx, Session& session, bool error) {

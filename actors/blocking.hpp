@@ -81,6 +81,9 @@ class BlockedCommand {
   void answer_null(const ServerContext& ctx, Session& session, bool error);
   // Leaves the blocked state; the caller lets go of the batch.
   void finish(const ServerContext& ctx, Session& session);
+  // Sends the answered batch back to the connection as a done_atom, which
+  // completes it like any batch.
+  void hand_back();
   void kick(const ServerContext& ctx) const;
 
   // The connection, weakly: its own state must not keep it alive.

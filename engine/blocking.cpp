@@ -23,11 +23,7 @@ namespace {
 // The keys made ready on this thread whose first waiter is served here,
 // until serve_ready() takes them. A command and the serve_ready() after it
 // run on one thread, on the shards that thread holds then.
-struct ReadyKey {
-  Db* db;
-  std::string key;
-};
-thread_local std::vector<ReadyKey> t_ready;
+thread_local std::vector<std::pair<Db*, std::string>> t_ready;
 
 }  // namespace
 
@@ -40,9 +36,9 @@ bool WaiterIndex::wake_queue(Queue& q, std::string_view key, Db& db) {
     }
     if (q.front()->call) {
       // Served after the command, by serve_ready(); noted once.
-      for (const ReadyKey& r : t_ready)
-        if (r.db == &db && r.key == key) return true;
-      t_ready.push_back({&db, std::string(key)});
+      for (const auto& [d, k] : t_ready)
+        if (d == &db && k == key) return true;
+      t_ready.emplace_back(&db, std::string(key));
       return true;
     }
     WaiterPtr w = std::move(q.front());
@@ -75,10 +71,7 @@ std::vector<WaiterPtr> WaiterIndex::live(std::string_view key) const {
 
 std::vector<std::pair<Db*, std::string>> take_ready_keys() {
   std::vector<std::pair<Db*, std::string>> out;
-  if (t_ready.empty()) return out;  // after almost every command
-  out.reserve(t_ready.size());
-  for (ReadyKey& r : t_ready) out.emplace_back(r.db, std::move(r.key));
-  t_ready.clear();
+  out.swap(t_ready);
   return out;
 }
 

@@ -39,8 +39,8 @@
 // its place.
 //
 // Exactly one party ends a wait: the shard that serves it or the Db that
-// wakes it, the client's timeout, CLIENT UNBLOCK or its disconnection. Each claims the Waiter's
-// flag first, and only the winner acts. The records of a wait that ended
+// wakes it, the client's timeout, CLIENT UNBLOCK or its disconnection.
+// Each claims the Waiter's flag first, and only the winner acts. The records of a wait that ended
 // stay in the other keys' queues: the Dbs drop them when they meet them,
 // and their cron sweeps them (Db::cron).
 
@@ -65,8 +65,8 @@ struct ServerState;
 class ShardSet;
 struct CommandSpec;
 
-// A blocked command that can be served where its keys live: what
-// serve_ready() needs to run it for the client.
+// A blocked command that the shard of a key that becomes ready can serve:
+// what serve_ready() needs to run it for the client.
 struct BlockedCall {
   std::vector<std::string> args;
   const CommandSpec* spec = nullptr;
@@ -81,8 +81,8 @@ struct Waiter {
   // became ready, on that Db's thread, in the middle of a write: it must
   // not touch any shard's data. The connection posts itself a message.
   std::function<void(const std::shared_ptr<Waiter>&)> wake;
-  // Set when the command can be served where its keys live (see the
-  // model above); answer then receives its reply, on the shard's thread.
+  // Set when the shard of a ready key can serve the command (see the model
+  // above); answer then receives its reply, on the shard's thread.
   std::shared_ptr<const BlockedCall> call;
   std::function<void(const std::shared_ptr<Waiter>&, std::string reply)> answer;
 

@@ -30,9 +30,9 @@
 //
 // Commands see one interface whatever the form: members are addressed by
 // 0-based rank (rank_span() and range_start() turn a score or lex range
-// into ranks, walk() visits ranks in either direction). The owning Entry reports the
-// representation in OBJECT ENCODING, so code that adds members updates
-// Entry::encoding from encoding() afterwards.
+// into ranks, walk() visits ranks in either direction). The owning Entry
+// reports the representation in OBJECT ENCODING, so code that adds members
+// updates Entry::encoding from encoding() afterwards.
 
 #include <algorithm>
 #include <cstddef>

@@ -88,26 +88,6 @@ std::future<std::string> run_async(const EmbeddedServer& server, Args args,
   });
 }
 
-// Clients send `blocking` (each on a connection of its own, in order, each
-// blocked before the next), then one connection sends `pipeline` in one
-// write. Returns the pipeline's replies, then each blocked client's reply
-// as raw RESP, or "(still blocked)".
-std::vector<std::string> blocked_then_pipeline(const std::string& host, uint16_t port,
-                                               const std::vector<Args>& blocking,
-                                               const std::vector<Args>& pipeline) {
-  Client admin(host, port);
-  std::vector<std::unique_ptr<RawSocket>> blocked;
-  for (const Args& args : blocking) {
-    blocked.push_back(std::make_unique<RawSocket>(host, port));
-    blocked.back()->send(resp(args));
-    if (!wait_blocked(admin, static_cast<long long>(blocked.size()))) return {"(did not block)"};
-  }
-  Client pusher(host, port);
-  std::vector<std::string> out = pusher.pipeline(pipeline);
-  for (auto& b : blocked) out.push_back(b->silent_for(300ms) ? "(still blocked)" : b->read_frame());
-  return out;
-}
-
 struct ServeCase {
   const char* name;
   std::vector<Args> blocking;
@@ -167,11 +147,14 @@ long long settled_blocked(Client& admin) {
   return last;
 }
 
-// As blocked_then_pipeline, for clients that may stay blocked: INFO tells
-// how many were served, and exactly that many replies are awaited.
-std::vector<std::string> random_round(const std::string& host, uint16_t port,
-                                      const std::vector<Args>& blocking,
-                                      const std::vector<Args>& pipeline) {
+// Clients send `blocking` (each on a connection of its own, in order, each
+// blocked before the next), then one connection sends `pipeline` in one
+// write. Returns the pipeline's replies, then each blocked client's reply
+// as raw RESP, or "(still blocked)": INFO tells how many were served, and
+// exactly that many replies are awaited.
+std::vector<std::string> blocked_then_pipeline(const std::string& host, uint16_t port,
+                                               const std::vector<Args>& blocking,
+                                               const std::vector<Args>& pipeline) {
   Client admin(host, port);
   std::vector<std::unique_ptr<RawSocket>> blocked;
   std::vector<std::string> out;
@@ -271,8 +254,8 @@ TEST_CASE("random blocked clients and pipelines are served as on redis-server", 
     INFO("seed " << seed << ": " << shown);
     REQUIRE(admin.raw({"FLUSHALL"}) == "+OK");
     REQUIRE(redis_admin.raw({"FLUSHALL"}) == "+OK");
-    const auto got = random_round(server.host(), server.port(), blockers, pipeline);
-    const auto expected = random_round(redis.host(), redis.port(), blockers, pipeline);
+    const auto got = blocked_then_pipeline(server.host(), server.port(), blockers, pipeline);
+    const auto expected = blocked_then_pipeline(redis.host(), redis.port(), blockers, pipeline);
     CHECK(got == expected);
   }
 }

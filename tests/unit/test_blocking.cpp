@@ -331,34 +331,23 @@ TEST_CASE("Keys created by other commands wake their waiters too", "[blocking]")
 
 }  // namespace
 
-// A client whose keys live on one shard: it blocks with its command
-// attached, and the engine serves it after the command that made a key
-// ready; `reply` receives what it was served.
-struct ServedClient {
+// A client that blocks with its command attached: the engine serves it
+// after the command that made a key ready; `reply` receives what it was
+// served.
+struct ServedClient : Client {
   std::shared_ptr<std::string> reply = std::make_shared<std::string>();
-  std::shared_ptr<int> wakes = std::make_shared<int>(0);
-  BlockRequest req;
 
-  ServedClient(Engine& e, Args args) {
-    std::string error;
-    const shardis::CommandSpec* spec = shardis::check_command(args, e.session(), &error);
-    REQUIRE(spec);
+  ServedClient(Engine& e, const Args& args) {
     auto call = std::make_shared<shardis::BlockedCall>();
     call->args = args;
-    call->spec = spec;
-    call->pops = shardis::blocking_pop_type(*spec);
-    req.waiter = std::make_shared<shardis::Waiter>();
+    call->spec = shardis::CommandTable::instance().find(args[0]);
+    REQUIRE(call->spec);
+    call->pops = shardis::blocking_pop_type(*call->spec);
     req.waiter->call = call;
     req.waiter->answer = [reply = reply](const WaiterPtr&, std::string r) {
       *reply = std::move(r);
     };
-    req.waiter->wake = [wakes = wakes](const WaiterPtr&) { ++*wakes; };
-    std::string out;
-    shardis::protocol::ReplyWriter w(out, e.session().resp);
-    shardis::ExecContext ctx{e.server(), e.shards(), e.session(), w, e.server().clock.now_ms()};
-    ctx.block = &req;
-    shardis::dispatch(ctx, *spec, args);
-    REQUIRE(out.empty());
+    REQUIRE(run(e, args).empty());
     REQUIRE(req.blocked);
   }
 };
