@@ -1,12 +1,14 @@
 // Sorted sets through the engine (Engine::run, so table lookup, checks and
-// dispatch included): ZADD into a growing set, ZRANGE of a window by rank
-// and by score, and ZUNIONSTORE of two sets that half overlap. Sizes are
-// the benchmark argument; members are "m:<i>" with score i.
+// dispatch included): ZADD into a growing set and at random places, ZRANGE
+// of a window by rank and by score, and ZUNIONSTORE of two sets that half
+// overlap. Sizes are the benchmark argument; members are "m:<i>" with
+// score i, except in BM_ZAddRandom.
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 
 #include "engine/engine.hpp"
@@ -52,6 +54,24 @@ void BM_ZAdd(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ZAdd)->Arg(1000)->Arg(100000);
+
+// redis-benchmark's ZADD: a random score (an integer below the set's size)
+// for a random member of a set of the argument's size, so most commands
+// move an existing member and the rest insert one. Both walk the skiplist
+// to a random place: what it costs is its cache misses.
+void BM_ZAddRandom(benchmark::State& state) {
+  Engine e;
+  const int64_t n = state.range(0);
+  std::minstd_rand rng(7);
+  auto pick = [&] { return std::to_string(rng() % static_cast<uint64_t>(n)); };
+  for (int64_t i = 0; i < n; ++i) e.run({"zadd", "z", pick(), "element:" + pick()});
+  for (auto _ : state) {
+    std::string r = e.run({"zadd", "z", pick(), "element:" + pick()});
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ZAddRandom)->Arg(1000)->Arg(100000)->Arg(1000000);
 
 // 10 members from the middle of a set of the argument's size, by rank and
 // by score.
