@@ -61,10 +61,12 @@ void BlockedCommand::start(const ServerContext& ctx, caf::actor self, BatchPtr b
   deadline_us_ = 0;
   const std::vector<size_t> shards = key_shards(ctx, *batch_, nullptr);
   dest_ = shards.size() == 1 ? ctx.shard_actors[shards.front()] : ctx.coordinator;
-  // Served where a key becomes ready when that touches no other shard: a
-  // pop takes from the ready key alone; a move needs its destination too.
+  // Served where a key becomes ready when that touches no other shard's
+  // data from another thread: a pop takes from the ready key alone; a move
+  // needs its destination too, which with shard-placement io is on the
+  // same thread (as for the commands a connection runs in place).
   call_.reset();
-  if (shards.size() == 1 || !blocking_moves(*batch_->specs.front())) {
+  if (shards.size() == 1 || ctx.same_thread || !blocking_moves(*batch_->specs.front())) {
     auto call = std::make_shared<BlockedCall>();
     call->args = batch_->commands.front();
     call->spec = batch_->specs.front();

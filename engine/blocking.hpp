@@ -17,8 +17,9 @@
 //
 // Served where the key lives. Serving a pop (BLPOP, BZPOPMIN, BLMPOP ...)
 // touches only the key that became ready, and serving a move (BLMOVE,
-// BRPOPLPUSH) its source and destination: when those are on one shard, the
-// client hands its command along with its waiter (Waiter::call). When such
+// BRPOPLPUSH) its source and destination: when those are on one shard, or
+// on shards of one thread (shard-placement io), the client hands its
+// command along with its waiter (Waiter::call). When such
 // a waiter is first in a ready key's queue, the Db only notes the key
 // (thread-locally); serve_ready(), which RunTimer calls after every
 // top-level command (a whole transaction, a whole script), runs the waiting
@@ -29,7 +30,8 @@
 // q. A client blocked on keys of several shards may be noted ready by two
 // of them at once; the first to claim its waiter serves it.
 //
-// Woken to retry. A move between two shards blocks through the
+// Woken to retry. A move between two shards of different threads
+// (shard-placement pool) blocks through the
 // coordinator, and a ready key's Db claims it and calls its wake function,
 // which only posts a message to the client's connection. The client then
 // re-runs its command, through the normal routing, as a retry: a retry

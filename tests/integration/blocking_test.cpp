@@ -211,8 +211,9 @@ Args random_command(const std::vector<std::string_view>& templates,
 TEST_CASE("random blocked clients and pipelines are served as on redis-server", "[blocking]") {
   const std::string placement = GENERATE("io", "pool");
   // The clients block on keys of one shard, or also on a key of another
-  // shard: then only pops (a move between two shards takes the
-  // coordinator's retry path, engine/blocking.hpp). The pipeline writes
+  // shard: then moves too only with shard-placement io (with pool, a move
+  // between two shards takes the coordinator's retry path,
+  // engine/blocking.hpp). The pipeline writes
   // keys of one shard only: between shards, a pipeline's writes may become
   // visible in another order (docs/architecture.md, "Order within a
   // connection"), and a client blocked on both would see it.
@@ -224,7 +225,8 @@ TEST_CASE("random blocked clients and pipelines are served as on redis-server", 
   std::vector<std::string_view> blocking = {
       "BLPOP K 0",    "BRPOP K K 0",    "BLMPOP 0 2 K K LEFT COUNT 2",
       "BZPOPMIN K 0", "BZPOPMAX K K 0", "BZMPOP 0 1 K MIN COUNT 2"};
-  if (one_shard) blocking.insert(blocking.end(), {"BLMOVE K K LEFT RIGHT 0", "BRPOPLPUSH K K 0"});
+  if (one_shard || placement == "io")
+    blocking.insert(blocking.end(), {"BLMOVE K K LEFT RIGHT 0", "BRPOPLPUSH K K 0"});
   const std::vector<std::string_view> commands = {
       "LPUSH K M M",    "RPUSH K M",     "ZADD K S M",
       "ZADD K S M S M", "LLEN K",        "LPOP K",
@@ -285,6 +287,21 @@ TEST_CASE("blocked clients are served before the next command as on redis-server
     CHECK(got == blocked_then_pipeline(redis.host(), redis.port(), blocking, pipeline));
     CHECK(got[1] == ":0");
     CHECK(got[3] == ":0");
+  }
+  // With shard-placement io, a BLMOVE between two shards is served in place
+  // too, before LLEN and LPOP run, and its push serves a client blocked on
+  // its destination.
+  if (placement == "io") {
+    const auto [src, dst] = keys_on_two_shards("hop:", kShards);
+    const std::vector<Args> blocking{{"BLMOVE", src, dst, "LEFT", "RIGHT", "0"}, {"BLPOP", dst, "0"}};
+    const std::vector<Args> pipeline{{"RPUSH", src, "x", "y"}, {"LLEN", src}, {"LPOP", src}, {"LLEN", dst}};
+    EmbeddedServer server = start_placed_server(kShards, placement);
+    const auto got = blocked_then_pipeline(server.host(), server.port(), blocking, pipeline);
+    REQUIRE(Client(redis.host(), redis.port()).raw({"FLUSHALL"}) == "+OK");
+    CHECK(got == blocked_then_pipeline(redis.host(), redis.port(), blocking, pipeline));
+    CHECK(got[1] == ":1");
+    CHECK(got[2] == "$y");
+    CHECK(got[4] == "$1\r\nx\r\n");
   }
   // What the first case shows, spelled out: the waiter took the element
   // before LLEN and LPOP ran.
