@@ -72,7 +72,6 @@ void BlockedCommand::start(const ServerContext& ctx, caf::actor self, BatchPtr b
     call->spec = batch_->specs.front();
     call->db = batch_->db;
     call->resp = batch_->resp;
-    call->pops = blocking_pop_type(*call->spec);
     call_ = std::move(call);
   }
   send(false);

@@ -11,8 +11,9 @@
 //   - the reply: the shard of a key that became ready served it, after the
 //     command that made the key ready (engine/blocking.hpp).
 //   - kWake: a Db claimed the waiter for a key that became ready (a move
-//     between two shards). The command goes out again as a retry, with a
-//     fresh waiter; if it finds nothing it comes back blocked and waits on.
+//     between two shards of different threads). The command goes out
+//     again as a retry, with a fresh waiter; if it finds nothing it comes
+//     back blocked and waits on.
 //   - kTimeout (a delayed message armed at each block), kUnblockTimeout and
 //     kUnblockError (CLIENT UNBLOCK, which claims the waiter before it
 //     sends): the command answers its null, or -UNBLOCKED.

@@ -19,32 +19,31 @@
 // touches only the key that became ready, and serving a move (BLMOVE,
 // BRPOPLPUSH) its source and destination: when those are on one shard, or
 // on shards of one thread (shard-placement io), the client hands its
-// command along with its waiter (Waiter::call). When such
-// a waiter is first in a ready key's queue, the Db only notes the key
-// (thread-locally); serve_ready(), which RunTimer calls after every
-// top-level command (a whole transaction, a whole script), runs the waiting
-// commands there and then, from that key, in FIFO order, for as long as
-// the key holds the type they pop, and posts each client its reply. So, as
-// in Redis, the clients blocked on a key are served before the next command
-// runs: a pipelined LPUSH q x, LLEN q answers 1, 0 when a client waits on
-// q. A client blocked on keys of several shards may be noted ready by two
-// of them at once; the first to claim its waiter serves it.
+// command along with its waiter (Waiter::call). When such a waiter is first
+// in a ready key's queue, the Db only notes the key (thread-locally);
+// serve_ready(), which RunTimer calls after every top-level command (a
+// whole transaction, a whole script), runs the waiting commands there and
+// then, from that key, in FIFO order, for as long as the key holds the type
+// they pop, and posts each client its reply. So, as in Redis, the clients
+// blocked on a key are served before the next command runs: a pipelined
+// LPUSH q x, LLEN q answers 1, 0 when a client waits on q. A client blocked
+// on keys of several shards may be noted ready by two of them at once; the
+// first to claim its waiter serves it.
 //
 // Woken to retry. A move between two shards of different threads
-// (shard-placement pool) blocks through the
-// coordinator, and a ready key's Db claims it and calls its wake function,
-// which only posts a message to the client's connection. The client then
-// re-runs its command, through the normal routing, as a retry: a retry
-// that pops wakes the next waiter if the key still holds something, so N
-// elements serve N waiters in turn; a retry that finds nothing (another
-// client was faster) registers again at the front of its queues, keeping
-// its place.
+// (shard-placement pool) blocks through the coordinator, and a ready key's
+// Db claims it and calls its wake function, which only posts a message to
+// the client's connection. The client then re-runs its command, through the
+// normal routing, as a retry: a retry that pops wakes the next waiter if
+// the key still holds something, so N elements serve N waiters in turn; a
+// retry that finds nothing (another client was faster) registers again at
+// the front of its queues, keeping its place.
 //
 // Exactly one party ends a wait: the shard that serves it or the Db that
-// wakes it, the client's timeout, CLIENT UNBLOCK or its disconnection.
-// Each claims the Waiter's flag first, and only the winner acts. The records of a wait that ended
-// stay in the other keys' queues: the Dbs drop them when they meet them,
-// and their cron sweeps them (Db::cron).
+// wakes it, the client's timeout, CLIENT UNBLOCK or its disconnection. Each
+// claims the Waiter's flag first, and only the winner acts. The records of
+// a wait that ended stay in the other keys' queues: the Dbs drop them when
+// they meet them, and their cron sweeps them (Db::cron).
 
 #include <atomic>
 #include <cstddef>
@@ -57,8 +56,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include "engine/value.hpp"
 
 namespace shardis {
 
@@ -74,7 +71,6 @@ struct BlockedCall {
   const CommandSpec* spec = nullptr;
   int db = 0;
   int resp = 2;
-  ValueType pops = ValueType::kList;  // the type it pops from
 };
 
 struct Waiter {
@@ -149,9 +145,6 @@ std::vector<std::pair<Db*, std::string>> take_ready_keys();
 // keys ready outside a command (a coordinator task) calls it itself.
 void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms);
 
-// The type a blocking command pops from: a list, or a sorted set for
-// BZPOPMIN, BZPOPMAX and BZMPOP.
-ValueType blocking_pop_type(const CommandSpec& spec);
 // True for BLMOVE and BRPOPLPUSH, which write a second key.
 bool blocking_moves(const CommandSpec& spec);
 

@@ -286,6 +286,12 @@ bool serve_call(ServerState& server, ShardSet& shards, int64_t now_ms, const Blo
 
 thread_local bool t_serving = false;
 
+// The type a blocking command pops from: a list, or a sorted set for
+// BZPOPMIN, BZPOPMAX and BZMPOP.
+ValueType blocking_pop_type(const CommandSpec& spec) {
+  return spec.name.substr(0, 2) == "bz" ? ValueType::kZSet : ValueType::kList;
+}
+
 }  // namespace
 
 void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms) {
@@ -306,7 +312,7 @@ void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms) {
           break;
         }
         // As Redis, a key serves the clients that pop its type, in order.
-        if (e->type != w->call->pops || !w->claim()) continue;
+        if (e->type != blocking_pop_type(*w->call->spec) || !w->claim()) continue;
         std::string reply;
         if (serve_call(server, shards, now_ms, *w->call, key, w, &reply)) {
           w->answer(w, std::move(reply));
@@ -317,10 +323,6 @@ void serve_ready(ServerState& server, ShardSet& shards, int64_t now_ms) {
     }
   }
   t_serving = false;
-}
-
-ValueType blocking_pop_type(const CommandSpec& spec) {
-  return spec.name.substr(0, 2) == "bz" ? ValueType::kZSet : ValueType::kList;
 }
 
 bool blocking_moves(const CommandSpec& spec) {

@@ -342,7 +342,6 @@ struct ServedClient : Client {
     call->args = args;
     call->spec = shardis::CommandTable::instance().find(args[0]);
     REQUIRE(call->spec);
-    call->pops = shardis::blocking_pop_type(*call->spec);
     req.waiter->call = call;
     req.waiter->answer = [reply = reply](const WaiterPtr&, std::string r) {
       *reply = std::move(r);
