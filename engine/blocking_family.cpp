@@ -192,9 +192,15 @@ void brpoplpush_command(ExecContext& ctx, Args& args) {
 }
 
 // BLMPOP / BZMPOP timeout numkeys key [key ...] <where> [COUNT count]: the
-// form (LMPOP / ZMPOP) on the same arguments without the timeout.
+// form (LMPOP / ZMPOP) on the same arguments without the timeout. Redis
+// checks those arguments before the timeout, and the timeout before any
+// key's type.
 template <class T>
-void mpop(ExecContext& ctx, Args& args, std::string_view form_name) {
+void mpop(ExecContext& ctx, Args& args, std::string_view form_name, std::string_view first,
+          std::string_view second) {
+  MpopArgs parsed;
+  if (std::string_view error = parse_mpop(args, 2, first, second, &parsed); !error.empty())
+    return ctx.reply.error(error);
   int64_t timeout;
   if (!parse_timeout(ctx, args[1], &timeout)) return;
   Args form(args.begin() + 1, args.end());
@@ -203,34 +209,23 @@ void mpop(ExecContext& ctx, Args& args, std::string_view form_name) {
   keys_after_numkeys(form, 1, &keys);
   size_t at = 0;
   const Found found = find_ready<T>(ctx, form, keys, &at);
-  const bool retry = ctx.block && ctx.block->retry;
-  if (found == Found::kReady && retry) {
-    // Only the ready key: the others may hold another type by now. The
-    // arguments were checked when the client blocked.
+  if (found == Found::kNone) return block_or_null(ctx, form, keys, timeout, false);
+  if (found == Found::kReady && ctx.block && ctx.block->retry) {
+    // Only the ready key: the others may hold another type by now.
     Args one{form[0], "1", form[at]};
     one.insert(one.end(), form.begin() + 2 + static_cast<std::ptrdiff_t>(keys.size()), form.end());
     run_form(ctx, std::move(one));
-  } else if (found != Found::kNone) {
-    run_form(ctx, form);  // pops from form[at], or answers WRONGTYPE
-  } else if (retry) {
-    return block_or_null(ctx, form, keys, timeout, false);
   } else {
-    // Nothing to pop, but the form still checks the arguments after the
-    // keys (LEFT/RIGHT, COUNT): its null means they are fine.
-    const std::string reply = run_form_apart(ctx, form);
-    std::string null;
-    protocol::ReplyWriter(null, ctx.reply.resp()).null_array();
-    if (reply != null) return ctx.reply.raw(reply);
-    return block_or_null(ctx, form, keys, timeout, false);
+    run_form(ctx, form);  // pops from form[at], or answers WRONGTYPE
   }
   if (found == Found::kReady) served(ctx, form[at]);
 }
 
 void blmpop_command(ExecContext& ctx, Args& args) {
-  mpop<ListType>(ctx, args, "lmpop");
+  mpop<ListType>(ctx, args, "lmpop", "left", "right");
 }
 void bzmpop_command(ExecContext& ctx, Args& args) {
-  mpop<ZSetType>(ctx, args, "zmpop");
+  mpop<ZSetType>(ctx, args, "zmpop", "min", "max");
 }
 
 // Key positions of BLMPOP / BZMPOP: numkeys at args[2].

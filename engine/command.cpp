@@ -114,6 +114,27 @@ void keys_after_numkeys(const Args& args, size_t at, std::vector<size_t>* keys) 
   for (size_t i = 1; i <= static_cast<size_t>(numkeys); ++i) keys->push_back(at + i);
 }
 
+std::string_view parse_mpop(const Args& args, size_t at, std::string_view first,
+                            std::string_view second, MpopArgs* out) {
+  constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+  int64_t numkeys;
+  if (!string_to_ll(args[at], &numkeys) || numkeys < 1)
+    return "ERR numkeys should be greater than 0";
+  // numkeys is at least 1 here, so the cast is exact.
+  if (static_cast<uint64_t>(numkeys) >= args.size() - at - 1) return err::kSyntax;
+  out->where = at + 1 + static_cast<size_t>(numkeys);
+  out->second = iequals(args[out->where], second);
+  if (!out->second && !iequals(args[out->where], first)) return err::kSyntax;
+  bool counted = false;
+  for (size_t i = out->where + 1; i < args.size(); ++i) {
+    if (counted || !iequals(args[i], "count") || i + 1 == args.size()) return err::kSyntax;
+    if (!string_to_ll(args[++i], &out->count) || out->count < 1) return kCountNotPositive;
+    counted = true;
+  }
+  if (!counted) out->count = 1;
+  return {};
+}
+
 std::string_view flag_name(CommandFlag f) {
   switch (f) {
     case kCmdWrite: return "write";

@@ -97,6 +97,18 @@ class CommandTable {
 // before it reads a key, and COMMAND GETKEYS reports invalid arguments.
 void keys_after_numkeys(const Args& args, size_t at, std::vector<size_t>* keys);
 
+// The arguments of LMPOP / ZMPOP from numkeys at args[at] on: numkeys key
+// [key ...] <first | second> [COUNT count], the ends being LEFT / RIGHT or
+// MIN / MAX. Returns the error Redis replies first, or "" with *out filled.
+// BLMPOP and BZMPOP check them before their timeout, as Redis does.
+struct MpopArgs {
+  size_t where = 0;     // index of the end word; the keys lie between at and it
+  bool second = false;  // RIGHT / MAX
+  int64_t count = 1;
+};
+std::string_view parse_mpop(const Args& args, size_t at, std::string_view first,
+                            std::string_view second, MpopArgs* out);
+
 // Each family file contributes its commands here (engine/*_family.cpp).
 void add_string_commands(std::vector<CommandSpec>& out);
 void add_key_commands(std::vector<CommandSpec>& out);

@@ -196,22 +196,12 @@ void rpop_command(ExecContext& ctx, Args& args) {
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]: pops from the
 // first key that holds a list; [key, [elements]] or a null array.
 void lmpop_command(ExecContext& ctx, Args& args) {
-  int64_t numkeys;
-  if (!string_to_ll(args[1], &numkeys) || numkeys < 1)
-    return ctx.reply.error("ERR numkeys should be greater than 0");
-  // numkeys is at least 1 here, so the cast is exact.
-  if (static_cast<uint64_t>(numkeys) >= args.size() - 2) return ctx.reply.error(err::kSyntax);
-  const size_t where = 2 + static_cast<size_t>(numkeys);
-  End end;
-  if (!parse_end(args[where], &end)) return ctx.reply.error(err::kSyntax);
-  int64_t count = -1;
-  for (size_t i = where + 1; i < args.size(); ++i) {
-    if (count != -1 || !iequals(args[i], "count") || i + 1 == args.size())
-      return ctx.reply.error(err::kSyntax);
-    if (!string_to_ll(args[++i], &count) || count < 1)
-      return ctx.reply.error("ERR count should be greater than 0");
-  }
-  if (count == -1) count = 1;
+  MpopArgs parsed;
+  if (std::string_view error = parse_mpop(args, 1, "left", "right", &parsed); !error.empty())
+    return ctx.reply.error(error);
+  const size_t where = parsed.where;
+  const End end = parsed.second ? End::kTail : End::kHead;
+  const int64_t count = parsed.count;
   for (size_t k = 2; k < where; ++k) {
     ListType* list;
     if (!find_list(ctx, args[k], true, &list)) return;

@@ -266,9 +266,11 @@ void add_generic(ExecContext& ctx, Args& args, const AddFlags& f, size_t first) 
   add_reply(ctx, key, f, op_add(db, key, e, f, scores, args, first, zset_limits(ctx)));
 }
 
-// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
-void zadd_command(ExecContext& ctx, Args& args) {
-  AddFlags f;
+// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...].
+// ZINCRBY comes here too, with INCR set, as in Redis: its increment is
+// read as a flag first, so "ZINCRBY key NX member" is a syntax error (one
+// element left), not a score that fails to parse.
+void zadd_flags_then_add(ExecContext& ctx, Args& args, AddFlags f) {
   size_t i = 2;
   for (; i < args.size(); ++i) {
     const std::string& opt = args[i];
@@ -299,11 +301,15 @@ void zadd_command(ExecContext& ctx, Args& args) {
   add_generic(ctx, args, f, i);
 }
 
+void zadd_command(ExecContext& ctx, Args& args) {
+  zadd_flags_then_add(ctx, args, {});
+}
+
 // ZINCRBY key increment member: ZADD INCR with the arguments in place.
 void zincrby_command(ExecContext& ctx, Args& args) {
   AddFlags f;
   f.incr = true;
-  add_generic(ctx, args, f, 2);
+  zadd_flags_then_add(ctx, args, f);
 }
 
 // ---------------------------------------------------------------------------
@@ -624,27 +630,17 @@ void zpopmax_command(ExecContext& ctx, Args& args) {
 // first key that holds a sorted set. The reply is [key, [[member, score],
 // ...]] in both protocols, a null array when every key is missing.
 void zmpop_command(ExecContext& ctx, Args& args) {
-  int64_t numkeys;
-  if (!string_to_ll(args[1], &numkeys) || numkeys < 1)
-    return ctx.reply.error("ERR numkeys should be greater than 0");
-  if (static_cast<uint64_t>(numkeys) > args.size() - 3) return ctx.reply.error(err::kSyntax);
-  const size_t where = 2 + static_cast<size_t>(numkeys);
-  const bool max = iequals(args[where], "max");
-  if (!max && !iequals(args[where], "min")) return ctx.reply.error(err::kSyntax);
-  int64_t count = -1;  // -1: no COUNT yet
-  for (size_t j = where + 1; j < args.size(); ++j) {
-    if (count != -1 || !iequals(args[j], "count") || j + 1 == args.size())
-      return ctx.reply.error(err::kSyntax);
-    if (!string_to_ll(args[++j], &count) || count < 1)
-      return ctx.reply.error("ERR count should be greater than 0");
-  }
+  MpopArgs parsed;
+  if (std::string_view error = parse_mpop(args, 1, "min", "max", &parsed); !error.empty())
+    return ctx.reply.error(error);
+  const size_t where = parsed.where;
   for (size_t k = 2; k < where; ++k) {
     ZSetType* z;
     if (!find_zset(ctx, args[k], true, &z)) return;
     if (!z) continue;
     ctx.reply.array(2);
     ctx.reply.bulk(args[k]);
-    return pop_members(ctx, args[k], z, count == -1 ? 1 : count, max, true);
+    return pop_members(ctx, args[k], z, parsed.count, parsed.second, true);
   }
   ctx.reply.null_array();
 }

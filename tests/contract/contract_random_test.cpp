@@ -30,19 +30,23 @@ namespace shardis::test {
 namespace {
 
 // Placeholders in a template, each replaced by a random pick of its pool:
-// K key, M member / element / field, V value, S score, L lex bound,
-// R score bound, I index, N count, F float increment, D integer increment.
+// K key, M member / element / field, V value, S score (or a ZADD flag in
+// its place), L lex bound, R score bound, I index, N count, F float
+// increment, D integer increment, T timeout.
 const std::vector<std::string_view> kKeys = {"a", "b", "c", "d"};
 const std::vector<std::string_view> kMembers = {"x", "y", "z", "1", "2", "-3", "10", "\"\""};
 const std::vector<std::string_view> kValues = {"v", "7", "-1", "3.5", "abc", "9223372036854775807"};
-const std::vector<std::string_view> kScores = {"1",   "2",    "2.5", "-1",  "0",
-                                               "inf", "-inf", "1e3", "0.1", "x"};
+const std::vector<std::string_view> kScores = {"1",    "2",   "2.5", "-1", "0", "inf",
+                                               "-inf", "1e3", "0.1", "x",  "xx"};
 const std::vector<std::string_view> kLex = {"-", "+", "[x", "(x", "[1", "(2", "[z", "x"};
 const std::vector<std::string_view> kBounds = {"-inf", "+inf", "1", "(1", "2.5", "(0", "-1", "x"};
 const std::vector<std::string_view> kIndexes = {"0", "1", "2", "-1", "-2", "5", "-10"};
 const std::vector<std::string_view> kCounts = {"0", "1", "2", "3", "10", "-1"};
 const std::vector<std::string_view> kFloats = {"1.5", "-2", "inf", "1e10", "x"};
 const std::vector<std::string_view> kInts = {"1", "-5", "9223372036854775807", "x"};
+// Short enough that a blocking pop's wait is cheap; the bad ones check
+// which of a blocking command's errors comes first.
+const std::vector<std::string_view> kTimeouts = {"0.01", "0.01", "-1", "x"};
 
 // kLex: a lex range. Over members of different scores Redis leaves its
 // result undefined: from a listpack it is still fixed, from a skiplist it
@@ -88,7 +92,8 @@ const std::vector<Template> kTemplates = {
     {"ZUNION 2 K K WEIGHTS 2 S AGGREGATE MAX WITHSCORES"}, {"ZINTER 2 K K WITHSCORES"},
     {"ZINTER 2 K K AGGREGATE MIN"}, {"ZDIFF 2 K K WITHSCORES"}, {"ZUNIONSTORE K 2 K K"},
     {"ZINTERSTORE K 2 K K WEIGHTS 1 -1"}, {"ZDIFFSTORE K 2 K K"}, {"ZINTERCARD 2 K K"},
-    {"ZINTERCARD 2 K K LIMIT N"}, {"ZSCAN K 0", Check::kScan}, {"BZPOPMIN K K 0.01"},
+    {"ZINTERCARD 2 K K LIMIT N"}, {"ZSCAN K 0", Check::kScan}, {"BZPOPMIN K K T"},
+    {"BZMPOP T 2 K K MAX COUNT N"},
     // sets
     {"SADD K M M"}, {"SADD K M"}, {"SREM K M M"}, {"SMEMBERS K", Check::kSorted}, {"SISMEMBER K M"},
     {"SMISMEMBER K M M"}, {"SCARD K"}, {"SMOVE K K M"}, {"SINTER K K", Check::kSorted},
@@ -99,8 +104,8 @@ const std::vector<Template> kTemplates = {
     {"LRANGE K I I"}, {"LLEN K"}, {"LINDEX K I"}, {"LSET K I M"}, {"LREM K I M"}, {"LTRIM K I I"},
     {"LINSERT K BEFORE M M"}, {"LINSERT K AFTER M M"}, {"LPOS K M"}, {"LPOS K M RANK I COUNT N"},
     {"LPOS K M COUNT N MAXLEN N"}, {"LMOVE K K LEFT RIGHT"}, {"LMOVE K K RIGHT RIGHT"},
-    {"RPOPLPUSH K K"}, {"LMPOP 2 K K LEFT"}, {"LMPOP 2 K K RIGHT COUNT N"}, {"BLPOP K K 0.01"},
-    {"BRPOPLPUSH K K 0.01"},
+    {"RPOPLPUSH K K"}, {"LMPOP 2 K K LEFT"}, {"LMPOP 2 K K RIGHT COUNT N"}, {"BLPOP K K T"},
+    {"BRPOPLPUSH K K T"}, {"BLMPOP T 2 K K LEFT COUNT N"}, {"BLMOVE K K RIGHT LEFT T"},
 };
 // Strings and keys, meeting a few collections.
 const std::vector<Template> kStringTemplates = {
@@ -141,6 +146,8 @@ const std::vector<std::string_view>* pool_for(char placeholder) {
       return &kFloats;
     case 'D':
       return &kInts;
+    case 'T':
+      return &kTimeouts;
     default:
       return nullptr;
   }

@@ -135,6 +135,25 @@ TEST_CASE("BLMPOP and BZMPOP check their arguments as LMPOP and ZMPOP do", "[blo
             });
 }
 
+TEST_CASE("BLMPOP and BZMPOP check their arguments before the timeout, as Redis does",
+          "[blocking]") {
+  Engine e;
+  const std::string count_error = error("ERR count should be greater than 0");
+  run_cases(e,
+            {
+                {{"blmpop", "x", "0", "k", "left"}, error("ERR numkeys should be greater than 0")},
+                {{"blmpop", "x", "1", "k", "up"}, kSyntax},
+                {{"blmpop", "-1", "1", "k", "left", "count", "0"}, count_error},
+                {{"blmpop", "x", "1", "k", "left", "count"}, kSyntax},
+                {{"blmpop", "x", "1", "k", "left", "count", "1", "count", "1"}, kSyntax},
+                {{"bzmpop", "x", "2", "z", "min"}, kSyntax},
+                {{"bzmpop", "-1", "1", "z", "min", "count", "x"}, count_error},
+                {{"set", "s", "x"}, kOk},
+                {{"blmpop", "x", "1", "s", "left"}, kTimeoutNotFloat},
+                {{"bzmpop", "-1", "1", "s", "max"}, kTimeoutNegative},
+            });
+}
+
 TEST_CASE("BLMPOP and BZMPOP pop from the first non-empty key", "[blocking]") {
   Engine e;
   run_cases(e, {

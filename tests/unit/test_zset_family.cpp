@@ -144,6 +144,9 @@ TEST_CASE("ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD", "[zset]") {
                    {{"zincrby", "z", "2", "a"}, bulk("2")},
                    {{"zincrby", "z", "-0.5", "a"}, bulk("1.5")},
                    {{"zincrby", "z", "x", "a"}, kNotFloat},
+                   // ZADD's flags are read first: one element is left
+                   {{"zincrby", "z", "nx", "a"}, kSyntax},
+                   {{"zincrby", "z", "INCR", "a"}, kSyntax},
                    {{"zincrby", "z", "inf", "a"}, bulk("inf")},
                    {{"zincrby", "z", "-inf", "a"},
                     error("ERR resulting score is not a number (NaN)")},
