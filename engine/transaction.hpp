@@ -24,7 +24,8 @@ struct MultiState {
 // +QUEUED, or, for a command the check rejected (spec == nullptr, error =
 // its reply), replies the error and dooms the transaction. Returns false,
 // doing nothing, when the client is not in MULTI or the command runs at
-// once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+// once (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). A rejected EXEC is
+// answered here in MULTI or not: EXECABORT, the transaction discarded.
 bool queue_in_multi(Session& session, const CommandSpec* spec, const std::string& error, Args& args,
                     protocol::ReplyWriter& reply);
 

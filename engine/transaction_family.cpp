@@ -12,11 +12,23 @@
 #include "engine/engine.hpp"
 #include "engine/errors.hpp"
 #include "engine/transaction.hpp"
+#include "protocol/text.hpp"
 
 namespace shardis {
 
 bool queue_in_multi(Session& session, const CommandSpec* spec, const std::string& error, Args& args,
                     protocol::ReplyWriter& reply) {
+  // A rejected EXEC (its arity, -BUSY) ends the transaction at once, as
+  // Redis's execCommandAbort does, and answers EXECABORT even outside
+  // MULTI. Redis writes its arity error there without the ERR code.
+  if (!spec && iequals(args[0], "exec")) {
+    session.multi.reset();
+    session.watch.reset();
+    std::string_view why = error;
+    if (why == err::wrong_arity("exec")) why.remove_prefix(std::string_view("ERR ").size());
+    reply.error("EXECABORT Transaction discarded because of: " + std::string(why));
+    return true;
+  }
   if (!session.multi) return false;
   if (!spec) {
     session.multi->aborted = true;

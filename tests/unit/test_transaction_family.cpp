@@ -67,6 +67,19 @@ TEST_CASE("A queue-time error aborts EXEC, runtime errors do not stop the others
                   {{"set", "a"}, error("ERR wrong number of arguments for 'set' command")},
                   {{"exec"}, kExecAbort}});
   }
+  SECTION("EXEC itself rejected: the transaction ends there") {
+    run_cases(e, {{{"multi"}, kOk},
+                  {{"set", "a", "1"}, kQueued},
+                  {{"exec", "now"},
+                   error("EXECABORT Transaction discarded because of: wrong number of arguments for "
+                         "'exec' command")},
+                  {{"get", "a"}, kNil},
+                  {{"exec"}, error("ERR EXEC without MULTI")},
+                  // outside MULTI too, as Redis
+                  {{"exec", "now"},
+                   error("EXECABORT Transaction discarded because of: wrong number of arguments for "
+                         "'exec' command")}});
+  }
   SECTION("a command not allowed in a transaction") {
     run_cases(e, {{{"multi"}, kOk},
                   {{"shutdown"}, error("ERR Command not allowed inside a transaction")},
