@@ -156,7 +156,7 @@ size_t Db::active_expire(int64_t now_ms, int64_t deadline_us) {
   int buckets = 0;
   do {
     expire_cursor_ = expires_.scan(expire_cursor_, [&](Dict<int64_t>::Node& n) {
-      if (n.value <= now_ms) dead.emplace_back(n.key());
+      if (deadline_passed(n.value, now_ms)) dead.emplace_back(n.key());
     });
     for (const std::string& k : dead) {
       if (Node* n = keys_.find_node(k); n && expired(n->value, now_ms)) {

@@ -123,7 +123,7 @@ class Db {
   static constexpr int64_t kCronRehashUs = 1000;
 
   bool expired(const Entry& e, int64_t now_ms) const {
-    return e.expire_at_ms != kNoExpiry && e.expire_at_ms <= now_ms;
+    return deadline_passed(e.expire_at_ms, now_ms);
   }
   // key is still stored but past its deadline; unlike a lookup, deletes
   // nothing (WATCH must see an expiry nobody has acted on yet).

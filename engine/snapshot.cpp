@@ -10,7 +10,7 @@ namespace {
 void stream_entry(ShardSnapshot& s, int db, std::string_view key, Entry& e) {
   if (e.snap_gen == s.gen) return;
   e.snap_gen = s.gen;
-  if (e.expire_at_ms != kNoExpiry && e.expire_at_ms <= s.now_ms) return;
+  if (deadline_passed(e.expire_at_ms, s.now_ms)) return;
   s.sink->put(s.batch, db, key, e);
   if (s.batch.size() >= kSnapshotBatchBytes) s.sink->flush(s.batch);
 }

@@ -31,6 +31,12 @@ enum class Encoding : uint8_t {
 
 constexpr int64_t kNoExpiry = -1;
 
+// Whether a key with this deadline is gone at now_ms. As in Redis, a key
+// lives through the millisecond of its deadline (PTTL 0) and is gone after.
+constexpr bool deadline_passed(int64_t expire_at_ms, int64_t now_ms) {
+  return expire_at_ms != kNoExpiry && expire_at_ms < now_ms;
+}
+
 // The value of a hash, sorted set ... key (engine/hash_type.hpp,
 // engine/zset_type.hpp). Entry owns it, inline when it fits its 32 bytes
 // (see Entry), else through a pointer, and copies it with clone() (COPY).

@@ -166,7 +166,7 @@ bool decode_record(std::string_view bytes, DecodedRecord* out, std::string* erro
 }
 
 bool restore_into(Db& db, const DecodedRecord& rec, int64_t now_ms, const EncodingLimits& limits) {
-  if (rec.expire_at_ms != kNoExpiry && rec.expire_at_ms <= now_ms) return false;
+  if (deadline_passed(rec.expire_at_ms, now_ms)) return false;
   if (rec.type != ValueType::kString && rec.fields.empty() && rec.members.empty() &&
       rec.items.empty())
     return false;

@@ -30,6 +30,10 @@ const std::vector<std::string>& script_lines() {
       "EVAL \"return redis.call('get', 'n')\" 0", "EVAL \"return redis.pcall('incr', 'k')\" 0",
       "EVAL \"return redis.call('incr', 'k')\" 0", "EVAL \"return {ARGV[1], #KEYS}\" 2 a b c",
       "EVAL \"redis.setresp(3) return redis.call('command', 'docs', 'get').map.get.map.since\" 0",
+      // A deadline of the script's own millisecond has not passed yet.
+      "EVAL \"local t = redis.call('time') redis.call('set', KEYS[1], 'v', 'pxat', t[1] * 1000 + "
+      "math.floor(t[2] / 1000)) return {redis.call('exists', KEYS[1]), redis.call('get', KEYS[1])}\" "
+      "1 due",
       // Errors.
       "EVAL \"return foo\" 0", "EVAL \"foo = 1\" 0", "EVAL \"error('boom')\" 0",
       "EVAL \"error({err='MY boom'})\" 0", "EVAL \"return redis.call('nosuch')\" 0",

@@ -65,6 +65,9 @@ TEST_CASE("fast_forward passes EXPIREAT deadlines and PEXPIRE precision", "[expi
   REQUIRE(c.raw({"SET", "p", "v", "PX", "1500"}) == "+OK");
   server.fast_forward(1499ms);
   CHECK(c.raw({"PTTL", "p"}) == ":1");
+  server.fast_forward(1ms);  // the deadline's own millisecond: alive, nothing left
+  CHECK(c.raw({"PTTL", "p"}) == ":0");
+  CHECK(c.raw({"GET", "p"}) == "$v");
   server.fast_forward(1ms);
   CHECK(c.raw({"GET", "p"}) == "(nil)");
 

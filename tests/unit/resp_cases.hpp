@@ -26,6 +26,12 @@ inline void advance_ms(Engine& e, int64_t ms) {
   e.server().clock.advance(std::chrono::milliseconds(ms));
 }
 
+// Moves the clock one millisecond past a deadline ms from now: a key lives
+// through the millisecond of its deadline, as in Redis, and is gone after.
+inline void advance_past_ms(Engine& e, int64_t ms) {
+  advance_ms(e, ms + 1);
+}
+
 // Writes counted by every shard (what rdb_changes_since_last_save reads).
 inline uint64_t dirty(Engine& e) { return total_dirty(e.shards()); }
 

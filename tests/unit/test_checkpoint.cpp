@@ -389,15 +389,15 @@ TEST_CASE("checkpoint: restore_into skips expired keys and replaces old values",
   CHECK(db.keys().find("k")->expire_at_ms == kNoExpiry);
   CHECK(db.expires_size() == 0);
 
-  e.expire_at_ms = kNow;  // due exactly now: already expired
-  const std::string due_now = encode_record(0, "x", e);
-  REQUIRE(decode_record(due_now, &rec, &error));
+  e.expire_at_ms = kNow - 1;  // due a millisecond ago: already expired
+  const std::string due_before = encode_record(0, "x", e);
+  REQUIRE(decode_record(due_before, &rec, &error));
   CHECK_FALSE(restore_into(db, rec, kNow));
   CHECK_FALSE(db.keys().find("x"));
 
-  e.expire_at_ms = kNow + 1;
-  const std::string due_later = encode_record(0, "x", e);
-  REQUIRE(decode_record(due_later, &rec, &error));
+  e.expire_at_ms = kNow;  // due exactly now: alive through this millisecond, as in Redis
+  const std::string due_now = encode_record(0, "x", e);
+  REQUIRE(decode_record(due_now, &rec, &error));
   CHECK(restore_into(db, rec, kNow));
   CHECK(db.expires_size() == 1);
 }
@@ -458,7 +458,8 @@ TEST_CASE_METHOD(Scratch, "checkpoint: every type round-trips through a file", "
   // The TTL index is rebuilt, not just the entries' fields.
   Db& ttl_db = dst.shard_for("ttl").db(1);
   CHECK(ttl_db.expires_size() == 1);
-  CHECK(ttl_db.lookup_read("ttl", kNow + 60000) == nullptr);
+  CHECK(ttl_db.lookup_read("ttl", kNow + 60000) != nullptr);  // its last millisecond
+  CHECK(ttl_db.lookup_read("ttl", kNow + 60001) == nullptr);
 }
 
 TEST_CASE_METHOD(Scratch, "checkpoint: sets round-trip in the representation SADD chooses",

@@ -226,6 +226,10 @@ TEST_CASE("EXPIRE family: set, refuse, delete", "[keys][expire]") {
   CHECK(e.run({"pttl", "k"}) == integer(1));
   CHECK(e.run({"ttl", "k"}) == integer(0));
   advance_ms(e, 1);
+  // At the deadline itself the key still lives, with nothing left.
+  CHECK(e.run({"pttl", "k"}) == integer(0));
+  CHECK(e.run({"exists", "k"}) == integer(1));
+  advance_ms(e, 1);
   // Lazily expired: gone for every command.
   run_cases(e, {
                    {{"pttl", "k"}, integer(-2)},
@@ -381,7 +385,7 @@ TEST_CASE("PERSIST", "[keys][expire]") {
   advance_ms(e, 1000);
   CHECK(e.run({"exists", "k"}) == integer(1));  // the old deadline is gone for good
   CHECK(e.run({"pexpire", "k", "10"}) == integer(1));
-  advance_ms(e, 10);
+  advance_past_ms(e, 10);
   CHECK(e.run({"persist", "k"}) == integer(0));  // expired before PERSIST ran
   CHECK(e.run({"exists", "k"}) == integer(0));
 }
@@ -440,7 +444,7 @@ TEST_CASE("RENAME and RENAMENX", "[keys][rename]") {
                  error("ERR wrong number of arguments for 'renamenx' command")},
             });
   // The moved deadline is live: the renamed key expires on time.
-  advance_ms(e, 3000);
+  advance_past_ms(e, 3000);
   CHECK(e.run({"exists", "fresh"}) == integer(0));
   CHECK(e.run({"dbsize"}) == integer(1));
 }
@@ -454,7 +458,7 @@ TEST_CASE("RENAME of an expired key, onto an expired key", "[keys][rename]") {
                    {{"set", "dst", "d"}, kOk},
                    {{"pexpire", "dst", "10"}, integer(1)},
                });
-  advance_ms(e, 10);
+  advance_past_ms(e, 10);
   run_cases(e, {
                    {{"rename", "old", "x"}, kNoSuchKey},
                    {{"renamenx", "src", "dst"}, integer(1)},  // an expired target does not exist
@@ -547,7 +551,7 @@ TEST_CASE("MOVE", "[keys][move]") {
                    {{"move", "k", "1"}, kSameObject},
                    {{"move", "k", "2"}, integer(1)},
                });
-  advance_ms(e, 7000);
+  advance_past_ms(e, 7000);
   e.session().db = 2;
   CHECK(e.run({"exists", "k"}) == integer(0));
 }
@@ -576,7 +580,7 @@ TEST_CASE("KEYS", "[keys][keyspace]") {
 
   // Expired keys are never listed.
   CHECK(e.run({"pexpire", "other", "5"}) == integer(1));
-  advance_ms(e, 5);
+  advance_past_ms(e, 5);
   CHECK(bulk_set(e.run({"keys", "oth*"})).empty());
   CHECK(bulk_set(e.run({"keys", "*"})).size() == 31);
 
@@ -661,7 +665,7 @@ TEST_CASE("SCAN MATCH, TYPE and expired keys", "[keys][scan]") {
 
   for (int i = 0; i < 50; ++i)
     CHECK(e.run({"pexpire", "item:" + std::to_string(i), "10"}) == integer(1));
-  advance_ms(e, 10);
+  advance_past_ms(e, 10);
   CHECK(full_scan(e, {"MATCH", "item:*"}).empty());
   CHECK(full_scan(e, {}).size() == 52);
   CHECK(e.run({"dbsize"}) == integer(52));  // the scan deleted what it met expired
@@ -725,7 +729,7 @@ TEST_CASE("RANDOMKEY", "[keys][keyspace]") {
 
   // Expired keys are never returned; once all are gone, null.
   for (const std::string& k : all) CHECK(e.run({"pexpire", k, "10"}) == integer(1));
-  advance_ms(e, 10);
+  advance_past_ms(e, 10);
   CHECK(e.run({"randomkey"}) == kNil);
   CHECK(e.run({"dbsize"}) == integer(0));
   CHECK(e.run({"randomkey", "x"}) ==
@@ -795,7 +799,7 @@ TEST_CASE("SWAPDB", "[keys][keyspace]") {
   CHECK(e.run({"dbsize"}) == integer(10));
   CHECK(e.run({"get", "in1:3"}) == bulk("one"));
   // The TTL index moved with its keys: the deadline still fires in db 1.
-  advance_ms(e, 5000);
+  advance_past_ms(e, 5000);
   e.session().db = 1;
   CHECK(e.run({"exists", "in0"}) == integer(0));
 }

@@ -194,20 +194,23 @@ TEST_CASE("SET expiry options", "[string]") {
     CHECK(e.run({"set", "t", "v", "px", "100"}) == kOk);
     advance_ms(e, 99);
     CHECK(e.run({"get", "t"}) == bulk("v"));
+    advance_ms(e, 1);  // the deadline's own millisecond: still there, nothing left
+    CHECK(e.run({"get", "t"}) == bulk("v"));
+    CHECK(pttl(e, "t") == 0);
     advance_ms(e, 1);
     CHECK(e.run({"get", "t"}) == kNil);
     CHECK(e.run({"set", "t2", "v", "ex", "1"}) == kOk);
-    advance_ms(e, 1000);
+    advance_past_ms(e, 1000);
     CHECK(e.run({"get", "t2"}) == kNil);
   }
 
   SECTION("KEEPTTL on an expired key does not revive its deadline") {
     CHECK(e.run({"set", "t", "v", "px", "10"}) == kOk);
-    advance_ms(e, 10);
+    advance_past_ms(e, 10);
     CHECK(e.run({"set", "t", "v2", "keepttl"}) == kOk);
     CHECK(pttl(e, "t") == -1);
     CHECK(e.run({"set", "t3", "v", "px", "10"}) == kOk);
-    advance_ms(e, 10);
+    advance_past_ms(e, 10);
     CHECK(e.run({"set", "t3", "v2", "xx"}) == kNil);  // expired means absent
     CHECK(e.run({"set", "t3", "v2", "nx"}) == kOk);
   }
@@ -215,8 +218,12 @@ TEST_CASE("SET expiry options", "[string]") {
   SECTION("EXAT / PXAT in the past: OK, and the key is gone") {
     CHECK(e.run({"set", "k", "v", "exat", "1"}) == kOk);
     CHECK(entry(e, "k") == nullptr);
-    CHECK(e.run({"set", "k", "v", "pxat", std::to_string(now_ms)}) == kOk);
+    CHECK(e.run({"set", "k", "v", "pxat", std::to_string(now_ms - 1)}) == kOk);
     CHECK(entry(e, "k") == nullptr);
+    // A deadline of this very millisecond is not past yet.
+    CHECK(e.run({"set", "k", "v", "pxat", std::to_string(now_ms)}) == kOk);
+    CHECK(pttl(e, "k") == 0);
+    CHECK(e.run({"del", "k"}) == integer(1));
     CHECK(e.run({"set", "k", "v", "exat", "1", "get"}) == kNil);
     CHECK(e.run({"set", "k", "v"}) == kOk);
     CHECK(e.run({"set", "k", "v2", "pxat", "1", "get"}) == bulk("v"));
@@ -290,7 +297,7 @@ TEST_CASE("SETNX, SETEX, PSETEX", "[string]") {
   CHECK(pttl(e, "l") == 5000);
   CHECK(e.run({"setnx", "l", "x"}) == integer(0));
 
-  advance_ms(e, 1500);
+  advance_past_ms(e, 1500);
   CHECK(e.run({"get", "p"}) == kNil);
   CHECK(e.run({"setnx", "p", "again"}) == integer(1));  // expired counts as absent
   CHECK(pttl(e, "p") == -1);
@@ -322,7 +329,7 @@ TEST_CASE("GETSET and GETDEL", "[string]") {
   CHECK(entry(e, "l")->type == shardis::ValueType::kList);
 
   CHECK(e.run({"set", "x", "v", "px", "5"}) == kOk);
-  advance_ms(e, 5);
+  advance_past_ms(e, 5);
   CHECK(e.run({"getdel", "x"}) == kNil);
   CHECK(e.run({"getset", "x", "n"}) == kNil);
 }
@@ -391,7 +398,7 @@ TEST_CASE("GETEX", "[string]") {
 
   SECTION("the new TTL is honoured") {
     CHECK(e.run({"getex", "k", "px", "50"}) == bulk("v"));
-    advance_ms(e, 50);
+    advance_past_ms(e, 50);
     CHECK(e.run({"getex", "k"}) == kNil);
   }
 
@@ -467,7 +474,7 @@ TEST_CASE("MGET, MSET, MSETNX across shards", "[string]") {
     CHECK(e.run({"msetnx", "l2", "1", "fresh", "1"}) == integer(0));
     CHECK(e.run({"get", "fresh"}) == kNil);
     CHECK(e.run({"set", "gone", "v", "px", "1"}) == kOk);
-    advance_ms(e, 1);
+    advance_past_ms(e, 1);
     CHECK(e.run({"msetnx", "gone", "new"}) == integer(1));
     CHECK(e.run({"get", "gone"}) == bulk("new"));
   }
@@ -475,7 +482,7 @@ TEST_CASE("MGET, MSET, MSETNX across shards", "[string]") {
   SECTION("MGET skips expired keys") {
     CHECK(e.run({"set", "soon", "v", "px", "10"}) == kOk);
     CHECK(e.run({"mget", "soon", "key:1"}) == "*2\r\n" + bulk("v") + bulk("val1"));
-    advance_ms(e, 10);
+    advance_past_ms(e, 10);
     CHECK(e.run({"mget", "soon", "key:1"}) == "*2\r\n" + kNil + bulk("val1"));
   }
 }
@@ -676,7 +683,7 @@ TEST_CASE("INCR, DECR, INCRBY, DECRBY", "[string]") {
   CHECK(e.run({"incr", "t"}) == integer(11));
   CHECK(pttl(e, "t") == 100000);
   // An expired counter starts again from zero.
-  advance_ms(e, 100000);
+  advance_past_ms(e, 100000);
   CHECK(e.run({"incr", "t"}) == integer(1));
   CHECK(pttl(e, "t") == -1);
 }
