@@ -557,8 +557,13 @@ TEST_CASE("a client that disconnects after its wake passes the element on", "[bl
 TEST_CASE("ten producers and ten consumers move 100k items, none lost or doubled",
           "[blocking][slow]") {
   const std::string placement = GENERATE("io", "pool");
-  INFO("shard-placement " << placement);
+  // Consumers pop (BRPOP), or move each item to a list of another shard
+  // (BLMOVE, the reliable-queue pattern), which with shard-placement pool
+  // takes the coordinator's wake-and-retry path.
+  const bool move = GENERATE(false, true);
+  INFO("shard-placement " << placement << (move ? ", BLMOVE to another shard" : ", BRPOP"));
   auto [server, admin] = Placed(placement);
+  const std::string done = key_on_another_shard("done", "jobs", kShards);
   constexpr int kProducers = 10, kConsumers = 10, kPerProducer = 10000;
   constexpr int kTotal = kProducers * kPerProducer;
   std::atomic<int> received{0};
@@ -569,12 +574,17 @@ TEST_CASE("ten producers and ten consumers move 100k items, none lost or doubled
   for (int c = 0; c < kConsumers; ++c) {
     threads.emplace_back([&] {
       Client client(server.host(), server.port());
+      const Args pop = {"BRPOP", "jobs", "0.2"};
+      const Args take = {"BLMOVE", "jobs", done, "RIGHT", "LEFT", "0.2"};
       std::vector<std::string> mine;
       while (received.load() < kTotal) {
-        ReplyPtr r = client.call({"BRPOP", "jobs", "0.2"});
+        ReplyPtr r = client.call(move ? take : pop);
         if (!r) break;
-        if (r->type != REDIS_REPLY_ARRAY) continue;
-        mine.emplace_back(r->element[1]->str, r->element[1]->len);
+        const redisReply* item = nullptr;
+        if (!move && r->type == REDIS_REPLY_ARRAY) item = r->element[1];
+        if (move && r->type == REDIS_REPLY_STRING) item = r.get();
+        if (!item) continue;
+        mine.emplace_back(item->str, item->len);
         received.fetch_add(1);
       }
       std::lock_guard<std::mutex> lock(mu);
@@ -596,6 +606,17 @@ TEST_CASE("ten producers and ten consumers move 100k items, none lost or doubled
   const std::set<std::string> unique(items.begin(), items.end());
   CHECK(unique.size() == static_cast<size_t>(kTotal));
   CHECK(admin.raw({"EXISTS", "jobs"}) == ":0");
+  if (move) {
+    // Every item a consumer was handed is in the destination, once.
+    ReplyPtr moved = admin.call({"LRANGE", done, "0", "-1"});
+    REQUIRE(moved);
+    REQUIRE(moved->type == REDIS_REPLY_ARRAY);
+    std::set<std::string> there;
+    for (size_t i = 0; i < moved->elements; ++i)
+      there.emplace(moved->element[i]->str, moved->element[i]->len);
+    CHECK(moved->elements == static_cast<size_t>(kTotal));
+    CHECK(there == unique);
+  }
   CHECK(wait_blocked(admin, 0));
 }
 
