@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -13,9 +14,10 @@
 #include <vector>
 
 #include "engine/command.hpp"
+#include "engine/db.hpp"
 #include "engine/engine.hpp"
-#include "unit/resp_cases.hpp"
 #include "engine/errors.hpp"
+#include "unit/resp_cases.hpp"
 
 using shardis::Args;
 using shardis::CommandSpec;
@@ -237,6 +239,21 @@ TEST_CASE("EXPIRE family: set, refuse, delete", "[keys][expire]") {
                    {{"get", "k"}, kNil},
                    {{"expire", "k", "10"}, integer(0)},
                });
+}
+
+TEST_CASE("the active expiry cycle spares a key in its deadline's millisecond", "[keys][expire]") {
+  constexpr int64_t kAt = 1'700'000'000'000;
+  shardis::Db db;
+  for (const char* k : {"a", "b", "c"}) db.set_expire(k, db.set_string(k, "v"), kAt);
+  db.set_expire("later", db.set_string("later", "v"), kAt + 1);
+  constexpr int64_t kNoTimeLimit = std::numeric_limits<int64_t>::max();  // one whole pass
+  CHECK(db.active_expire(kAt, kNoTimeLimit) == 0);
+  CHECK(db.size() == 4);
+  CHECK(db.active_expire(kAt + 1, kNoTimeLimit) == 3);
+  CHECK(db.size() == 1);
+  CHECK(db.expires_size() == 1);
+  CHECK(db.active_expire(kAt + 2, kNoTimeLimit) == 1);
+  CHECK(db.size() == 0);
 }
 
 TEST_CASE("EXPIREAT, PEXPIREAT, EXPIRETIME, PEXPIRETIME", "[keys][expire]") {
