@@ -56,6 +56,28 @@ start_server() {
   SERVER_PID=$!
 }
 
+# start_both: starts redis-server and shardis (as start_server does) on
+# free ports, writing into a fresh WORK dir, and waits until both answer
+# PONG; on exit both are stopped and WORK is removed. Sets WORK, REDIS_PORT,
+# REDIS_PID, SHARDIS_PORT and SHARDIS_PID.
+start_both() {
+  WORK=$(mktemp -d)
+  REDIS_PORT=$(free_port)
+  SHARDIS_PORT=$(free_port)
+  start_server redis "$REDIS_PORT" "$WORK" "$WORK/redis.log"
+  REDIS_PID=$SERVER_PID
+  start_server shardis "$SHARDIS_PORT" "$WORK" "$WORK/shardis.log"
+  SHARDIS_PID=$SERVER_PID
+  trap stop_both EXIT
+  wait_pong "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log" >/dev/null
+  wait_pong "$SHARDIS_PORT" "$SHARDIS_PID" "$WORK/shardis.log" >/dev/null
+}
+stop_both() {
+  SERVER_PID=$REDIS_PID stop_server "$REDIS_PORT"
+  SERVER_PID=$SHARDIS_PID stop_server "$SHARDIS_PORT"
+  rm -rf "$WORK"
+}
+
 # wait_pong <port> [<pid> <log>]: prints the milliseconds until the server
 # answers PONG (not -LOADING); exits after 60 s, or as soon as <pid> is
 # gone, printing the end of <log> (the scripts delete their logs on exit).

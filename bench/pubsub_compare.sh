@@ -28,21 +28,7 @@ CASES=(
   "50 pub -> 1 psub, 4 KB|--publishers 50 --subscribers 1 --pattern --size 4096"
 )
 
-WORK=$(mktemp -d)
-REDIS_PORT=$(free_port)
-SHARDIS_PORT=$(free_port)
-start_server redis "$REDIS_PORT" "$WORK" "$WORK/redis.log"
-REDIS_PID=$SERVER_PID
-start_server shardis "$SHARDIS_PORT" "$WORK" "$WORK/shardis.log"
-SHARDIS_PID=$SERVER_PID
-stop_both() {
-  SERVER_PID=$REDIS_PID stop_server "$REDIS_PORT"
-  SERVER_PID=$SHARDIS_PID stop_server "$SHARDIS_PORT"
-  rm -rf "$WORK"
-}
-trap stop_both EXIT
-wait_pong "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log" >/dev/null
-wait_pong "$SHARDIS_PORT" "$SHARDIS_PID" "$WORK/shardis.log" >/dev/null
+start_both
 
 # delivered <port> <tool arguments...>: the run's delivered messages/s.
 delivered() {

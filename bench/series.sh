@@ -24,16 +24,7 @@ source "$(dirname "$0")/lib.sh"
 require_tools redis-server redis-benchmark redis-cli
 require_server "$SERVER_BIN"
 
-WORK=$(mktemp -d)
-REDIS_PORT=$(free_port)
-SHARDIS_PORT=$(free_port)
-start_server redis "$REDIS_PORT" "$WORK" "$WORK/redis.log"
-REDIS_PID=$SERVER_PID
-start_server shardis "$SHARDIS_PORT" "$WORK" "$WORK/shardis.log"
-SHARDIS_PID=$SERVER_PID
-trap 'kill $REDIS_PID $SHARDIS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-wait_pong "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log" >/dev/null
-wait_pong "$SHARDIS_PORT" "$SHARDIS_PID" "$WORK/shardis.log" >/dev/null
+start_both
 
 # rps <port> <redis-benchmark args...>: requests/s of the last test of one run.
 rps() {
