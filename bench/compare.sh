@@ -25,30 +25,11 @@ KEYSPACE=${KEYSPACE:-100000}
 ROUNDS=${ROUNDS:-3}
 
 source "$(dirname "$0")/lib.sh"
-require_tools redis-server redis-benchmark
+require_tools redis-server redis-benchmark redis-cli
 require_server "$SERVER_BIN"
 
-wait_ready() {
-  for _ in $(seq 1 100); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "server on port $1 did not start" >&2
-  exit 1
-}
-
-WORK=$(mktemp -d)
-REDIS_PORT=$(free_port)
-SHARDIS_PORT=$(free_port)
-"${SERVER_CPU[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --dir "$WORK" --daemonize no >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-"${SERVER_CPU[@]}" "$SERVER_BIN" --port "$SHARDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --shards "$SHARDS" \
-  --loglevel warning >"$WORK/shardis.log" 2>&1 &
-SHARDIS_PID=$!
-trap 'kill $REDIS_PID $SHARDIS_PID 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-wait_ready "$REDIS_PORT"
-wait_ready "$SHARDIS_PORT"
+# Both servers run without checkpoints (start_server's `--save ''`).
+start_both
 
 # rps <port> <redis-benchmark args...>: prints "TEST rps" lines.
 # cpu_ticks <pid>: user + system time of a process, in clock ticks.
