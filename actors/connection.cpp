@@ -29,7 +29,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <deque>
 #include <sstream>
 #include <thread>
@@ -355,6 +357,55 @@ void post_pending(Self* self, ConnectionState& st) {
   }
 }
 
+// busy-poll-us: after a read, the I/O thread may keep polling its sockets
+// (epoll_wait without a timeout, through a task that re-posts itself on the
+// multiplexer's own queue, which CAF runs before a non-blocking poll)
+// instead of going to sleep. Under a steady load it then never sleeps, and
+// a client's send does not have to wake it: that wake-up is paid by the
+// client, which at redis-benchmark -c 50 -P 1 is the bottleneck
+// (docs/architecture.md, "What the client pays").
+//
+// The poll is adaptive: it lasts at most as long as the thread has been
+// reading since it last woke, and at most busy-poll-us past the last read.
+// So polling never costs more CPU than the reads around it: a lone request
+// after an idle spell is not followed by a poll at all, evenly spaced
+// requests slower than the work they bring are not either, and only a
+// thread that keeps finding reads polls for the whole budget.
+struct BusyPoll {
+  int64_t awake_since_ns = 0;  // first read since the thread last slept
+  int64_t last_read_ns = 0;
+  bool posted = false;  // a keep_polling task is queued
+};
+thread_local BusyPoll t_busy_poll;
+
+int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+void keep_polling(caf::io::network::multiplexer* mpx, const ConfigStore* config) {
+  BusyPoll& bp = t_busy_poll;
+  const int64_t budget_ns =
+      std::min(config->busy_poll_us() * 1000, bp.last_read_ns - bp.awake_since_ns);
+  if (monotonic_ns() - bp.last_read_ns >= budget_ns) {
+    bp.posted = false;  // the next poll may sleep
+    return;
+  }
+  mpx->post([mpx, config] { keep_polling(mpx, config); });
+}
+
+void note_read(Self* self, const ConfigStore& config) {
+  if (config.busy_poll_us() <= 0) return;
+  BusyPoll& bp = t_busy_poll;
+  bp.last_read_ns = monotonic_ns();
+  if (bp.posted || t_in_busy_poll) return;
+  bp.awake_since_ns = bp.last_read_ns;
+  bp.posted = true;
+  caf::io::network::multiplexer* mpx = &self->backend();
+  mpx->post([mpx, config = &config] { keep_polling(mpx, config); });
+}
+
 // A read joins the list before its commands run, so what they wake (a
 // PUBLISH's subscribers) is written after its own replies.
 void defer_write(Self* self, ConnectionState& st) {
@@ -584,6 +635,7 @@ class Turn {
 
 void on_data(Self* self, ConnectionState& st, const char* data, size_t len) {
   Turn turn(st);
+  note_read(self, st.ctx->state->config);
   defer_write(self, st);
   // Messages queued for this client earlier in the poll round precede the
   // replies of what it sent, as in Redis, which appends a message to its

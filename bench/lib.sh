@@ -43,7 +43,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 
 # start_server <redis|shardis> <port> <dir> <log>: starts one server in the
 # background, without checkpoints of its own (`--save ''`), writing into
-# <dir>; sets SERVER_PID. shardis runs $SERVER_BIN with $SHARDS shards.
+# <dir>; sets SERVER_PID. shardis runs $SERVER_BIN with $SHARDS shards and
+# any further options in $SHARDIS_ARGS (e.g. "--busy-poll-us 50").
 start_server() {
   local name=$1 port=$2 dir=$3 log=$4
   if [ "$name" = redis ]; then
@@ -51,7 +52,7 @@ start_server() {
       --daemonize no >>"$log" 2>&1 &
   else
     "${SERVER_CPU[@]}" "$SERVER_BIN" --port "$port" --bind 127.0.0.1 --save '' --dir "$dir" --shards "${SHARDS:-2}" \
-      --loglevel warning >>"$log" 2>&1 &
+      --loglevel warning ${SHARDIS_ARGS:-} >>"$log" 2>&1 &
   fi
   SERVER_PID=$!
 }

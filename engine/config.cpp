@@ -33,6 +33,11 @@ const std::vector<ConfigParam>& param_table() {
        "checkpoints, not an append-only file."},
       {"bind", ParamType::kString, "127.0.0.1", false,
        "Addresses to listen on, separated by spaces."},
+      {"busy-poll-us", ParamType::kInt, "50", true,
+       "Most microseconds the I/O thread keeps polling its sockets after a read before it "
+       "sleeps, and never longer than it has been reading since it last slept; 0 sleeps at "
+       "once. Polling spares clients the wake-up of a sleeping server under load.",
+       0, 1000000},
       {"busy-reply-threshold", ParamType::kInt, "5000", true,
        "Milliseconds a script may run before other clients get -BUSY and SCRIPT KILL "
        "becomes possible (alias: lua-time-limit).",
@@ -637,6 +642,8 @@ void ConfigStore::refresh_cache(std::string_view name, const std::string& value,
   } else if (name == "hz") {
     // Redis takes hz as a hint and clamps it to what its cron can do.
     hz_.store(std::clamp<int64_t>(v, 1, 500), std::memory_order_relaxed);
+  } else if (name == "busy-poll-us") {
+    busy_poll_us_.store(v, std::memory_order_relaxed);
   } else if (name == "databases") {
     databases_.store(v, std::memory_order_relaxed);
   } else if (name == "hash-max-listpack-entries") {

@@ -67,6 +67,7 @@ class ConfigStore {
   int64_t client_query_buffer_limit() const { return qbuf_limit_.load(std::memory_order_relaxed); }
   int64_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   int64_t hz() const { return hz_.load(std::memory_order_relaxed); }
+  int64_t busy_poll_us() const { return busy_poll_us_.load(std::memory_order_relaxed); }
   int databases() const { return static_cast<int>(databases_.load(std::memory_order_relaxed)); }
   // client-output-buffer-limit's pubsub class, and notify-keyspace-events
   // as engine/notify.hpp's bits: read on every publish and every write.
@@ -98,6 +99,7 @@ class ConfigStore {
   std::atomic<int64_t> qbuf_limit_{1024LL * 1024 * 1024};
   std::atomic<int64_t> maxclients_{10000};
   std::atomic<int64_t> hz_{10};
+  std::atomic<int64_t> busy_poll_us_{50};
   std::atomic<int64_t> databases_{16};
   std::atomic<int64_t> hash_listpack_entries_{512};
   std::atomic<int64_t> hash_listpack_value_{64};
