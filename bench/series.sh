@@ -31,7 +31,8 @@ rps() {
   local port=$1
   shift
   redis-cli -p "$port" flushall >/dev/null
-  "${CLIENT_CPU[@]}" redis-benchmark -p "$port" --csv "$@" 2>/dev/null | tail -n 1 | tr -d '"' | cut -d, -f2
+  # Fields are quoted: a command's name (an EVAL's script) may hold commas.
+  "${CLIENT_CPU[@]}" redis-benchmark -p "$port" --csv "$@" 2>/dev/null | tail -n 1 | awk -F'","' '{ print $2 }'
 }
 
 ratios=()

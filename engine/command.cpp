@@ -1,7 +1,6 @@
 #include "engine/command.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "engine/errors.hpp"
 #include "protocol/text.hpp"
@@ -53,8 +52,7 @@ const CommandSpec* CommandTable::find(std::string_view name) const {
   // Command names are short: lower-case into a stack buffer, no allocation.
   char buf[32];
   if (name.size() > sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i)
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = ascii_lower(name[i]);
   auto it = by_name_.find(std::string(buf, name.size()));
   return it == by_name_.end() ? nullptr : it->second;
 }

@@ -1,6 +1,5 @@
-#include <cctype>
-
 #include "engine/scripting_api.hpp"
+#include "protocol/text.hpp"
 
 namespace shardis {
 
@@ -9,7 +8,7 @@ namespace {
 // Script ids are compared in lower case, as Redis (EVALSHA accepts either).
 std::string lower_sha(std::string_view sha) {
   std::string out(sha);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -19,8 +18,19 @@ std::string ScriptCache::add(std::string_view body) {
   std::string sha = sha1_hex(body);
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, inserted] = scripts_.try_emplace(sha, body);
-  if (inserted) bytes_ += body.size();
+  if (inserted) {
+    bytes_ += body.size();
+    by_body_.emplace(it->second, it->first);
+  }
   return sha;
+}
+
+bool ScriptCache::sha_of(std::string_view body, std::string* sha) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_body_.find(body);
+  if (it == by_body_.end()) return false;
+  sha->assign(it->second);
+  return true;
 }
 
 bool ScriptCache::get(std::string_view sha, std::string* body) const {
@@ -42,6 +52,7 @@ bool ScriptCache::exists(std::string_view sha) const {
 
 void ScriptCache::clear() {
   std::lock_guard<std::mutex> lock(mu_);
+  by_body_.clear();
   scripts_.clear();
   bytes_ = 0;
   generation_.fetch_add(1, std::memory_order_acq_rel);

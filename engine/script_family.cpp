@@ -76,6 +76,8 @@ bool check_numkeys(ExecContext& ctx, const Args& args) {
 // Compiles a body new to the cache and stores it; Redis caches only bodies
 // that compile. Returns false after replying the error.
 bool load_body(ExecContext& ctx, std::string_view body, std::string* sha) {
+  // A cached body compiled and had valid flags when it was added.
+  if (ctx.server.script_cache.sha_of(body, sha)) return true;
   ScriptFlags flags = parse_shebang(body);
   if (!flags.error.empty()) {
     ctx.reply.error(flags.error);

@@ -14,6 +14,11 @@ namespace shardis {
 // (except "0" itself), at most 20 characters, must fit in int64_t.
 bool string_to_ll(std::string_view s, int64_t* out);
 
+// tolower() in the C locale, inline: only 'A'..'Z' change.
+inline char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
 // strcasecmp() in the C locale: only ASCII letters fold.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);

@@ -235,6 +235,43 @@ TEST_CASE("SCRIPT LOAD, EXISTS, FLUSH and EVALSHA", "[scripting]") {
   CHECK(s.e.run({"script", "help"}).rfind("*15\r\n+SCRIPT <subcommand>", 0) == 0);
 }
 
+TEST_CASE("the script cache finds a cached body's sha until SCRIPT FLUSH", "[scripting]") {
+  ScriptCache cache;
+  std::string sha = "unchanged";
+  CHECK_FALSE(cache.sha_of("return 1", &sha));
+  CHECK(sha == "unchanged");
+  CHECK(cache.add("return 1") == sha1_hex("return 1"));
+  REQUIRE(cache.sha_of("return 1", &sha));
+  CHECK(sha == sha1_hex("return 1"));
+  CHECK_FALSE(cache.sha_of("return 2", &sha));
+  CHECK_FALSE(cache.sha_of("return 1 ", &sha));
+  cache.add("return 2");
+  REQUIRE(cache.sha_of("return 2", &sha));
+  CHECK(sha == sha1_hex("return 2"));
+  cache.clear();
+  CHECK_FALSE(cache.sha_of("return 1", &sha));
+  CHECK_FALSE(cache.sha_of("return 2", &sha));
+
+  // Through EVAL: after a flush the body is compiled and cached again.
+  ScriptEngine s;
+  const std::string ro = "#!lua flags=no-writes\nreturn redis.call('set', 'k', 'v')";
+  const std::string id = sha1_hex("return 7");
+  run_cases(s.e, {
+                     {{"eval", "return 7", "0"}, integer(7)},
+                     {{"eval", "return 7", "0"}, integer(7)},
+                     {{"script", "exists", id}, "*1\r\n:1\r\n"},
+                     {{"script", "flush"}, kOk},
+                     {{"script", "exists", id}, "*1\r\n:0\r\n"},
+                     {{"eval", "return 7", "0"}, integer(7)},
+                     {{"script", "exists", id}, "*1\r\n:1\r\n"},
+                     {{"evalsha", id, "0"}, integer(7)},
+                 });
+  // A cached body's flags still apply on its later calls.
+  const std::string first = s.e.run({"eval", ro, "0"});
+  CHECK(first.rfind("-ERR Write commands are not allowed from read-only scripts", 0) == 0);
+  CHECK(s.e.run({"eval", ro, "0"}) == first);
+}
+
 TEST_CASE("read-only scripts and shebang flags", "[scripting]") {
   ScriptEngine s;
   const std::string set = "return redis.call('set', 'a', 'b')";
