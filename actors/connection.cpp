@@ -521,7 +521,7 @@ bool route_with_session(Self* self, ConnectionState& st, const CommandSpec& spec
     b->shards = transaction_shards(st.session, shards);
   } else if (!spec.find_keys) {
     // SCRIPT LOAD: only the VM, no data.
-  } else if (st.ctx->state->config.get("lua-strict-keys") == "yes") {
+  } else if (st.ctx->state->config.lua_strict_keys()) {
     CommandTable::key_indexes(spec, args, &st.key_idx);
     for (size_t k : st.key_idx) b->shards.push_back(shards.shard_of(args[k]));
     std::sort(b->shards.begin(), b->shards.end());

@@ -631,6 +631,10 @@ void ConfigStore::refresh_cache(std::string_view name, const std::string& value,
     }
     return;
   }
+  if (name == "lua-strict-keys") {
+    lua_strict_keys_.store(value == "yes", std::memory_order_relaxed);
+    return;
+  }
   int64_t v = 0;
   if (!string_to_ll(value, &v)) return;
   if (name == "proto-max-bulk-len") {
@@ -644,6 +648,12 @@ void ConfigStore::refresh_cache(std::string_view name, const std::string& value,
     hz_.store(std::clamp<int64_t>(v, 1, 500), std::memory_order_relaxed);
   } else if (name == "busy-poll-us") {
     busy_poll_us_.store(v, std::memory_order_relaxed);
+  } else if (name == "busy-reply-threshold") {
+    busy_reply_ms_.store(v, std::memory_order_relaxed);
+  } else if (name == "set-max-intset-entries") {
+    intset_entries_.store(v, std::memory_order_relaxed);
+  } else if (name == "list-max-listpack-size") {
+    list_listpack_size_.store(v, std::memory_order_relaxed);
   } else if (name == "databases") {
     databases_.store(v, std::memory_order_relaxed);
   } else if (name == "hash-max-listpack-entries") {

@@ -68,6 +68,13 @@ class ConfigStore {
   int64_t maxclients() const { return maxclients_.load(std::memory_order_relaxed); }
   int64_t hz() const { return hz_.load(std::memory_order_relaxed); }
   int64_t busy_poll_us() const { return busy_poll_us_.load(std::memory_order_relaxed); }
+  // Read by every script run, every SADD and every new list.
+  bool lua_strict_keys() const { return lua_strict_keys_.load(std::memory_order_relaxed); }
+  int64_t busy_reply_threshold_ms() const { return busy_reply_ms_.load(std::memory_order_relaxed); }
+  int64_t set_max_intset_entries() const { return intset_entries_.load(std::memory_order_relaxed); }
+  int64_t list_max_listpack_size() const {
+    return list_listpack_size_.load(std::memory_order_relaxed);
+  }
   int databases() const { return static_cast<int>(databases_.load(std::memory_order_relaxed)); }
   // client-output-buffer-limit's pubsub class, and notify-keyspace-events
   // as engine/notify.hpp's bits: read on every publish and every write.
@@ -100,6 +107,10 @@ class ConfigStore {
   std::atomic<int64_t> maxclients_{10000};
   std::atomic<int64_t> hz_{10};
   std::atomic<int64_t> busy_poll_us_{50};
+  std::atomic<bool> lua_strict_keys_{false};
+  std::atomic<int64_t> busy_reply_ms_{5000};
+  std::atomic<int64_t> intset_entries_{512};
+  std::atomic<int64_t> list_listpack_size_{-2};
   std::atomic<int64_t> databases_{16};
   std::atomic<int64_t> hash_listpack_entries_{512};
   std::atomic<int64_t> hash_listpack_value_{64};

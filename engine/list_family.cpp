@@ -102,7 +102,7 @@ bool find_list(ExecContext& ctx, const std::string& key, bool write, ListType** 
 // limit configured now (Redis fixes it when a list is created).
 ListType* new_list(ExecContext& ctx, const std::string& key) {
   auto& list = ctx.db(key).insert(key).first->make_object<ListType>();
-  list.set_fill(static_cast<int>(ctx.server.config.get_int("list-max-listpack-size")));
+  list.set_fill(static_cast<int>(ctx.server.config.list_max_listpack_size()));
   return &list;
 }
 

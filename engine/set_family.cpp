@@ -67,7 +67,7 @@ void settle(Db& db, std::string_view key, const SetRef& s) {
 }
 
 int64_t max_intset_entries(ExecContext& ctx) {
-  return ctx.server.config.get_int("set-max-intset-entries");
+  return ctx.server.config.set_max_intset_entries();
 }
 
 // The set at key for a reply: false (and WRONGTYPE written) for a key of

@@ -334,7 +334,7 @@ EncodingLimits configured_limits(const ConfigStore& config) {
   EncodingLimits l;
   l.hash = config.hash_limits();
   l.zset = config.zset_limits();
-  l.set_max_intset_entries = config.get_int("set-max-intset-entries");
+  l.set_max_intset_entries = config.set_max_intset_entries();
   return l;
 }
 

@@ -487,8 +487,8 @@ void LuaRunner::run(ExecContext& ctx, const ScriptCall& call) {
   lua_pop(L_, 1);
 
   Run run{&ctx, &call, ctx.session};
-  run.strict_keys = server_.config.get_int("lua-strict-keys") != 0;
-  run.threshold_us = server_.config.get_int("busy-reply-threshold") * 1000;
+  run.strict_keys = server_.config.lua_strict_keys();
+  run.threshold_us = server_.config.busy_reply_threshold_ms() * 1000;
   RunTimer timer(server_, ran_);
   run.timer = &timer;
   run_ = &run;
