@@ -9,7 +9,8 @@
 #   ROUNDS=10 SHARDS=2 PIN=1 bench/series.sh build-rel -- -n 300000 -c 50 -P 1 -r 100000 -t lrange_100
 #
 # Give one test (-t with one name); with several, the last one's requests/s
-# counts. FLUSHALL runs before every round.
+# counts. FLUSHALL runs before every round. LOAD_SCRIPT=<body> loads a
+# script into both servers first, for an EVALSHA test.
 set -euo pipefail
 
 BUILD_DIR=build
@@ -25,6 +26,12 @@ require_tools redis-server redis-benchmark redis-cli
 require_server "$SERVER_BIN"
 
 start_both
+# LOAD_SCRIPT=<body>: SCRIPT LOAD it into both servers first, for EVALSHA
+# tests (its sha is printed; FLUSHALL keeps scripts).
+if [ -n "${LOAD_SCRIPT:-}" ]; then
+  redis-cli -p "$REDIS_PORT" script load "$LOAD_SCRIPT" >/dev/null
+  echo "script sha $(redis-cli -p "$SHARDIS_PORT" script load "$LOAD_SCRIPT")" >&2
+fi
 
 # rps <port> <redis-benchmark args...>: requests/s of the last test of one run.
 rps() {
