@@ -5,11 +5,11 @@ namespace shardis {
 
 namespace {
 
-// Script ids are compared in lower case, as Redis (EVALSHA accepts either).
-std::string lower_sha(std::string_view sha) {
-  std::string out(sha);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
+// Script ids are compared in lower case, as Redis (EVALSHA accepts either):
+// lower-cases a 40-digit sha into buf.
+std::string_view lower_sha(std::string_view sha, char (&buf)[40]) {
+  for (size_t i = 0; i < 40; ++i) buf[i] = ascii_lower(sha[i]);
+  return {buf, 40};
 }
 
 }  // namespace
@@ -17,10 +17,11 @@ std::string lower_sha(std::string_view sha) {
 std::string ScriptCache::add(std::string_view body) {
   std::string sha = sha1_hex(body);
   std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = scripts_.try_emplace(sha, body);
-  if (inserted) {
+  auto it = scripts_.find(std::string_view(sha));
+  if (it == scripts_.end()) {
+    it = scripts_.emplace(sha, std::make_shared<const std::string>(body)).first;
     bytes_ += body.size();
-    by_body_.emplace(it->second, it->first);
+    by_body_.emplace(*it->second, it->first);
   }
   return sha;
 }
@@ -33,9 +34,10 @@ bool ScriptCache::sha_of(std::string_view body, std::string* sha) const {
   return true;
 }
 
-bool ScriptCache::get(std::string_view sha, std::string* body) const {
+bool ScriptCache::get(std::string_view sha, std::shared_ptr<const std::string>* body) const {
   if (sha.size() != 40) return false;
-  const std::string key = lower_sha(sha);
+  char buf[40];
+  const std::string_view key = lower_sha(sha, buf);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = scripts_.find(key);
   if (it == scripts_.end()) return false;
@@ -45,9 +47,10 @@ bool ScriptCache::get(std::string_view sha, std::string* body) const {
 
 bool ScriptCache::exists(std::string_view sha) const {
   if (sha.size() != 40) return false;
-  const std::string key = lower_sha(sha);
+  char buf[40];
+  const std::string_view key = lower_sha(sha, buf);
   std::lock_guard<std::mutex> lock(mu_);
-  return scripts_.count(key) != 0;
+  return scripts_.find(key) != scripts_.end();
 }
 
 void ScriptCache::clear() {

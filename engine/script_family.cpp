@@ -5,6 +5,7 @@
 // SCRIPT KILL only raises a flag the running script's instruction hook reads.
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,13 +104,14 @@ void eval_generic(ExecContext& ctx, Args& args, bool read_only) {
 
 void evalsha_generic(ExecContext& ctx, Args& args, bool read_only) {
   if (!check_numkeys(ctx, args)) return;
-  std::string body;
+  std::shared_ptr<const std::string> body;
   if (!ctx.server.script_cache.get(args[1], &body)) {
     ctx.reply.error(kNoScript);
     return;
   }
-  const std::string sha = to_lower(args[1]);
-  run_script(ctx, args, sha, body, read_only);
+  char sha[40];  // get checked the length
+  for (size_t i = 0; i < sizeof sha; ++i) sha[i] = ascii_lower(args[1][i]);
+  run_script(ctx, args, std::string_view(sha, sizeof sha), *body, read_only);
 }
 
 void eval_command(ExecContext& ctx, Args& args) { eval_generic(ctx, args, false); }

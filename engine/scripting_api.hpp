@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,8 +32,9 @@ class ScriptCache {
   // here on every call, and a SHA-1 of a few hundred bytes costs about a
   // microsecond, a string hash a tenth of that. False when not cached.
   bool sha_of(std::string_view body, std::string* sha) const;
-  // Looks sha up (any case); false when unknown.
-  bool get(std::string_view sha, std::string* body) const;
+  // Looks sha up (any case); false when unknown. The body is shared, not
+  // copied: a SCRIPT FLUSH meanwhile leaves it alive for its holder.
+  bool get(std::string_view sha, std::shared_ptr<const std::string>* body) const;
   bool exists(std::string_view sha) const;
   // SCRIPT FLUSH. Runners compare generation() to drop compiled functions.
   void clear();
@@ -41,8 +44,15 @@ class ScriptCache {
 
  private:
   mutable std::mutex mu_;
-  std::unordered_map<std::string, std::string> scripts_;  // sha -> body
-  // body -> sha, both viewing into scripts_'s entries, whose nodes stay put.
+  // Looked up by string_view (a sha lower-cased on the stack), no copy.
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // sha -> body
+  std::unordered_map<std::string, std::shared_ptr<const std::string>, ViewHash, std::equal_to<>>
+      scripts_;
+  // body -> sha, viewing into scripts_'s keys and bodies, which stay put.
   std::unordered_map<std::string_view, std::string_view> by_body_;
   size_t bytes_ = 0;
   std::atomic<uint64_t> generation_{0};
