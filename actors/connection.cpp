@@ -31,7 +31,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <ctime>
 #include <deque>
 #include <sstream>
 #include <thread>
@@ -372,23 +371,16 @@ void post_pending(Self* self, ConnectionState& st) {
 // requests slower than the work they bring are not either, and only a
 // thread that keeps finding reads polls for the whole budget.
 struct BusyPoll {
-  int64_t awake_since_ns = 0;  // first read since the thread last slept
-  int64_t last_read_ns = 0;
+  int64_t awake_since_us = 0;  // first read since the thread last slept
+  int64_t last_read_us = 0;
   bool posted = false;  // a keep_polling task is queued
 };
 thread_local BusyPoll t_busy_poll;
 
-int64_t monotonic_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 void keep_polling(caf::io::network::multiplexer* mpx, const ConfigStore* config) {
   BusyPoll& bp = t_busy_poll;
-  const int64_t budget_ns =
-      std::min(config->busy_poll_us() * 1000, bp.last_read_ns - bp.awake_since_ns);
-  if (monotonic_ns() - bp.last_read_ns >= budget_ns) {
+  const int64_t budget_us = std::min(config->busy_poll_us(), bp.last_read_us - bp.awake_since_us);
+  if (Clock::monotonic_us() - bp.last_read_us >= budget_us) {
     bp.posted = false;  // the next poll may sleep
     return;
   }
@@ -398,9 +390,9 @@ void keep_polling(caf::io::network::multiplexer* mpx, const ConfigStore* config)
 void note_read(Self* self, const ConfigStore& config) {
   if (config.busy_poll_us() <= 0) return;
   BusyPoll& bp = t_busy_poll;
-  bp.last_read_ns = monotonic_ns();
+  bp.last_read_us = Clock::monotonic_us();
   if (bp.posted || t_in_busy_poll) return;
-  bp.awake_since_ns = bp.last_read_ns;
+  bp.awake_since_us = bp.last_read_us;
   bp.posted = true;
   caf::io::network::multiplexer* mpx = &self->backend();
   mpx->post([mpx, config = &config] { keep_polling(mpx, config); });
