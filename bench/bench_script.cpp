@@ -62,14 +62,14 @@ BENCHMARK(BM_EvalshaPutIfMatchOneShard);
 void BM_EvalshaPutIfMatchTwoShards(benchmark::State& state) { put_if_match(state, false); }
 BENCHMARK(BM_EvalshaPutIfMatchTwoShards);
 
-// RESP -> Lua: a 100-element MGET reply read back into a Lua table.
-// EVAL hashes its body on every call, as Redis does, to find the cached
-// function: the cost of that hash for the PutIfMatch body.
+// SHA-1 of the PutIfMatch body: what SCRIPT LOAD and the first EVAL of a
+// body pay (EVAL of a cached body finds its sha without hashing).
 void BM_Sha1HexPutIfMatch(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(shardis::sha1_hex(kPutIfMatch));
 }
 BENCHMARK(BM_Sha1HexPutIfMatch);
 
+// RESP -> Lua: a 100-element MGET reply read back into a Lua table.
 void BM_RespToLua100(benchmark::State& state) {
   ScriptBench b;
   Args args{"eval", "return #redis.call('mget', unpack(KEYS))", "100"};

@@ -17,11 +17,11 @@ std::string_view lower_sha(std::string_view sha, char (&buf)[40]) {
 std::string ScriptCache::add(std::string_view body) {
   std::string sha = sha1_hex(body);
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = scripts_.find(std::string_view(sha));
-  if (it == scripts_.end()) {
-    it = scripts_.emplace(sha, std::make_shared<const std::string>(body)).first;
+  if (scripts_.find(sha) == scripts_.end()) {
+    auto script = std::make_shared<const CachedScript>(CachedScript{sha, std::string(body)});
+    by_body_.emplace(script->body, script->sha);
+    scripts_.emplace(script->sha, std::move(script));
     bytes_ += body.size();
-    by_body_.emplace(*it->second, it->first);
   }
   return sha;
 }
@@ -34,14 +34,14 @@ bool ScriptCache::sha_of(std::string_view body, std::string* sha) const {
   return true;
 }
 
-bool ScriptCache::get(std::string_view sha, std::shared_ptr<const std::string>* body) const {
+bool ScriptCache::get(std::string_view sha, std::shared_ptr<const CachedScript>* script) const {
   if (sha.size() != 40) return false;
   char buf[40];
   const std::string_view key = lower_sha(sha, buf);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = scripts_.find(key);
   if (it == scripts_.end()) return false;
-  *body = it->second;
+  *script = it->second;
   return true;
 }
 

@@ -104,14 +104,12 @@ void eval_generic(ExecContext& ctx, Args& args, bool read_only) {
 
 void evalsha_generic(ExecContext& ctx, Args& args, bool read_only) {
   if (!check_numkeys(ctx, args)) return;
-  std::shared_ptr<const std::string> body;
-  if (!ctx.server.script_cache.get(args[1], &body)) {
+  std::shared_ptr<const CachedScript> script;
+  if (!ctx.server.script_cache.get(args[1], &script)) {
     ctx.reply.error(kNoScript);
     return;
   }
-  char sha[40];  // get checked the length
-  for (size_t i = 0; i < sizeof sha; ++i) sha[i] = ascii_lower(args[1][i]);
-  run_script(ctx, args, std::string_view(sha, sizeof sha), *body, read_only);
+  run_script(ctx, args, script->sha, script->body, read_only);
 }
 
 void eval_command(ExecContext& ctx, Args& args) { eval_generic(ctx, args, false); }

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +22,12 @@ struct ExecContext;
 // SHA1 of data as 40 lower-case hex digits (script ids, redis.sha1hex).
 std::string sha1_hex(std::string_view data);
 
+// A cached script: its id (40 lower-case hex digits) and its source.
+struct CachedScript {
+  std::string sha;
+  std::string body;
+};
+
 // Script bodies by SHA1, shared by every connection. Thread-safe.
 class ScriptCache {
  public:
@@ -32,9 +37,9 @@ class ScriptCache {
   // here on every call, and a SHA-1 of a few hundred bytes costs about a
   // microsecond, a string hash a tenth of that. False when not cached.
   bool sha_of(std::string_view body, std::string* sha) const;
-  // Looks sha up (any case); false when unknown. The body is shared, not
+  // Looks sha up (any case); false when unknown. The script is shared, not
   // copied: a SCRIPT FLUSH meanwhile leaves it alive for its holder.
-  bool get(std::string_view sha, std::shared_ptr<const std::string>* body) const;
+  bool get(std::string_view sha, std::shared_ptr<const CachedScript>* script) const;
   bool exists(std::string_view sha) const;
   // SCRIPT FLUSH. Runners compare generation() to drop compiled functions.
   void clear();
@@ -44,15 +49,9 @@ class ScriptCache {
 
  private:
   mutable std::mutex mu_;
-  // Looked up by string_view (a sha lower-cased on the stack), no copy.
-  struct ViewHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  // sha -> body
-  std::unordered_map<std::string, std::shared_ptr<const std::string>, ViewHash, std::equal_to<>>
-      scripts_;
-  // body -> sha, viewing into scripts_'s keys and bodies, which stay put.
+  // sha -> script, and body -> sha; the keys and the sha view into the
+  // scripts, which stay put while their entry exists.
+  std::unordered_map<std::string_view, std::shared_ptr<const CachedScript>> scripts_;
   std::unordered_map<std::string_view, std::string_view> by_body_;
   size_t bytes_ = 0;
   std::atomic<uint64_t> generation_{0};
